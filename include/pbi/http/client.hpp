@@ -1,0 +1,103 @@
+// pbi-async — HTTPS client: verified TLS, a keep-alive pool per origin, one deadline per call.
+#pragma once
+
+#include <pbi/call_options.hpp>
+#include <pbi/diagnostics.hpp>
+#include <pbi/http/message.hpp>
+#include <pbi/http/response_parser.hpp>
+#include <pbi/http/tls_context.hpp>
+#include <pbi/http/url.hpp>
+#include <pbi/result.hpp>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pbi::http {
+
+enum class client_event_kind { connection_opened, connection_reused, connection_closed, request_retried };
+
+/// What the client reports to an events hook. Never contains headers, bodies or secrets.
+struct client_event {
+    client_event_kind kind;
+    std::string origin; ///< "https://host[:port]"
+};
+
+struct client_options {
+    tls_options tls;
+    parser_limits limits;
+    std::size_t max_connections_per_origin = 8; ///< callers beyond this wait for a free connection
+    std::chrono::seconds idle_timeout{55};      ///< pooled connections idle longer are closed
+    /// Optional events hook, called synchronously on the client's executor; exceptions it
+    /// throws are ignored. It must not call back into the client.
+    std::function<void(const client_event&)> on_event;
+};
+
+struct client_counters {
+    std::uint64_t requests = 0;
+    std::uint64_t connections_opened = 0; ///< TCP + TLS handshakes done
+    std::uint64_t connections_reused = 0;
+    std::uint64_t connections_closed = 0;
+    std::uint64_t retries = 0; ///< requests re-sent on a fresh connection after a stale keep-alive one
+};
+
+/// An HTTPS/1.1 client with a keep-alive connection pool per origin.
+///
+/// Thread safety: all operations must run on the client's executor (a single-threaded
+/// io_context or a strand). The client must outlive every operation it started: finish (or
+/// cancel and await) every send() before destroying it. Destroying the client closes the
+/// idle pooled connections (without TLS close_notify) and reports no events.
+///
+/// Every request gets `Host`, `User-Agent: pbi-async/<version>`, `Content-Length` (when a body
+/// is present) and a fresh `client-request-id` GUID (recorded in diagnostics; a
+/// `client-request-id` or `User-Agent` already in the request is kept). Redirects are
+/// not followed (3xx comes back as a response). A request on a reused connection that fails
+/// before any byte of the response arrives is sent once more on a new connection (a request
+/// with a body only if it was never completely written); nothing else is retried here.
+class client {
+public:
+    /// Throws pbi::error (errc::invalid_argument) when an extra CA cannot be loaded.
+    PBI_DECL explicit client(asio::any_io_executor ex, client_options options = {});
+    PBI_DECL ~client();
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    PBI_DECL asio::any_io_executor get_executor() const noexcept;
+
+    /// Sends `req` to `origin` (scheme https; target taken from req.target) and reads the whole
+    /// response. The deadline covers waiting for a pooled connection, connect, TLS handshake,
+    /// write and read (including a retry). `origin` and `diag` must stay alive until the
+    /// returned awaitable completes. Any HTTP status is a success here; the caller judges it.
+    /// Cancellation: the awaiting coroutine's cancellation slot (terminal) aborts the call with
+    /// asio::error::operation_aborted; the connection is then closed, never pooled. send()
+    /// returns that as a value even when the caller's this_coro::throw_if_cancelled is on.
+    /// Errors: errc::timeout, errc::certificate_untrusted / certificate_name_mismatch /
+    /// certificate_expired / tls_handshake_failed, parser errors, errc::connection_closed, or
+    /// the OS error (connection refused, ...); errc::invalid_url for a non-https origin and
+    /// errc::invalid_argument for a request that fails is_valid_request(). Clears `diag`,
+    /// then fills diag.source = transport, message and hint on failure, and
+    /// diag.client_request_id always. Never throws for these errors.
+    PBI_DECL asio::awaitable<result<response>> send(const url& origin, request req, call_options options,
+                                                    diagnostics& diag);
+
+    /// Closes every pooled connection. Calls in flight complete normally.
+    PBI_DECL void close_idle();
+
+    PBI_DECL client_counters counters() const noexcept;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace pbi::http
+
+#if defined(PBI_HEADER_ONLY)
+#include <pbi/http/impl/client.ipp>
+#endif

@@ -1,0 +1,396 @@
+// Bodies for pbi/http/client.hpp.
+#pragma once
+
+#include <pbi/detail/guid.hpp>
+#include <pbi/error.hpp>
+#include <pbi/http/client.hpp>
+#include <pbi/http/connection.hpp>
+#include <pbi/http/tls_context.hpp>
+
+#include <asio/error.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <exception>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+namespace pbi::http {
+
+namespace detail {
+
+enum class call_phase { waiting, connecting, handshake, writing, awaiting_response, reading };
+
+inline const char* describe(call_phase p) noexcept {
+    switch (p) {
+    case call_phase::waiting:
+        return "while waiting for a free pooled connection";
+    case call_phase::connecting:
+        return "while connecting";
+    case call_phase::handshake:
+        return "during the TLS handshake";
+    case call_phase::writing:
+        return "while sending the request";
+    case call_phase::awaiting_response:
+        return "while waiting for the response";
+    case call_phase::reading:
+        return "while reading the response";
+    }
+    return "";
+}
+
+// A keep-alive connection the server closed while it sat in the pool shows up as one of these
+// before any response byte arrives; the request is then safe to send again.
+inline bool is_stale_connection_code(const std::error_code& ec) noexcept {
+    return ec == errc::connection_closed || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::connection_aborted || ec == asio::error::broken_pipe ||
+           ec == asio::ssl::error::stream_truncated;
+}
+
+inline bool request_asks_close(const request& req) {
+    auto v = req.headers.combined("Connection");
+    if (!v)
+        return false;
+    bool close = false;
+    for_each_list_element(*v, [&](std::string_view t) {
+        if (iequals(t, "close"))
+            close = true;
+    });
+    return close;
+}
+
+} // namespace detail
+
+struct client::impl {
+    struct origin_pool {
+        explicit origin_pool(const asio::any_io_executor& ex)
+            : slot_freed(ex, asio::steady_timer::time_point::max()) {}
+        std::vector<std::shared_ptr<tls_connection>> idle; // most recently used at the back
+        std::size_t active = 0;                            // connections in use or being opened
+        asio::steady_timer slot_freed;                     // parked at max(): cancel() wakes every waiter
+    };
+
+    // Shared with the deadline timer's handler, which may run after the call's frame is gone.
+    struct call_state {
+        std::shared_ptr<tls_connection> conn;
+        asio::steady_timer* waiting_on = nullptr;
+        bool timed_out = false;
+        bool done = false;
+    };
+
+    impl(asio::any_io_executor e, client_options o)
+        : ex(std::move(e)), options(std::move(o)), ctx(make_tls_context(options.tls)) {
+        if (options.max_connections_per_origin == 0)
+            options.max_connections_per_origin = 1;
+    }
+
+    ~impl() {
+        for (auto& [origin, pool] : pools) {
+            for (auto& conn : pool->idle)
+                conn->close();
+            pool->slot_freed.cancel();
+        }
+    }
+
+    void emit(client_event_kind kind, const std::string& origin) noexcept {
+        if (!options.on_event)
+            return;
+        try {
+            options.on_event(client_event{kind, origin});
+        } catch (...) {
+        }
+    }
+
+    void close_connection(tls_connection& conn, const std::string& origin) {
+        conn.close();
+        ++counters.connections_closed;
+        emit(client_event_kind::connection_closed, origin);
+    }
+
+    origin_pool& pool_for(const std::string& origin) {
+        auto& slot = pools[origin];
+        if (!slot)
+            slot = std::make_unique<origin_pool>(ex);
+        return *slot;
+    }
+
+    void purge_expired(origin_pool& pool, const std::string& origin) {
+        const auto now = std::chrono::steady_clock::now();
+        std::erase_if(pool.idle, [&](const std::shared_ptr<tls_connection>& c) {
+            if (c->is_open() && now - c->idle_since <= options.idle_timeout)
+                return false;
+            close_connection(*c, origin);
+            return true;
+        });
+    }
+
+    // Takes a slot in the pool: an idle connection (`conn` set) or the right to open one.
+    asio::awaitable<std::error_code> acquire(origin_pool& pool, std::string origin,
+                                             std::shared_ptr<call_state> st,
+                                             std::shared_ptr<tls_connection>& conn) {
+        for (;;) {
+            purge_expired(pool, origin);
+            if (!pool.idle.empty()) {
+                conn = std::move(pool.idle.back());
+                pool.idle.pop_back();
+                ++pool.active;
+                co_return std::error_code{};
+            }
+            if (pool.active < options.max_connections_per_origin) {
+                ++pool.active;
+                co_return std::error_code{};
+            }
+            if (st->timed_out)
+                co_return make_error_code(errc::timeout);
+            st->waiting_on = &pool.slot_freed;
+            co_await pool.slot_freed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+            st->waiting_on = nullptr;
+            if (st->timed_out)
+                co_return make_error_code(errc::timeout);
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none)
+                co_return make_error_code(asio::error::operation_aborted);
+        }
+    }
+
+    // Gives the slot back: pools `conn` when `reusable`, closes it otherwise; wakes waiters.
+    void release(origin_pool& pool, const std::string& origin, std::shared_ptr<tls_connection> conn,
+                 bool reusable) {
+        --pool.active;
+        if (conn) {
+            if (reusable && conn->is_open()) {
+                conn->idle_since = std::chrono::steady_clock::now();
+                pool.idle.push_back(std::move(conn));
+            } else {
+                close_connection(*conn, origin);
+            }
+        }
+        pool.slot_freed.cancel();
+    }
+
+    void fail(diagnostics& diag, std::string message, std::string hint = {}) {
+        diag.source = failure_source::transport;
+        diag.message = std::move(message);
+        diag.hint = std::move(hint);
+    }
+
+    asio::awaitable<result<response>> run(url origin, request req, call_options call, diagnostics& diag);
+
+    asio::any_io_executor ex;
+    client_options options;
+    asio::ssl::context ctx;
+    client_counters counters;
+    std::unordered_map<std::string, std::unique_ptr<origin_pool>> pools;
+};
+
+inline asio::awaitable<result<response>> client::impl::run(url origin, request req, call_options call,
+                                                           diagnostics& diag) {
+    using detail::call_phase;
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = call.effective_deadline();
+    ++counters.requests;
+
+    if (!req.headers.contains("client-request-id"))
+        req.headers.set("client-request-id", pbi::detail::make_guid_v4());
+    diag.client_request_id = std::string(*req.headers.get("client-request-id"));
+    if (!req.headers.contains("User-Agent"))
+        req.headers.set("User-Agent", std::string("pbi-async/") + pbi::version_string);
+
+    const std::string origin_text = origin.origin();
+    if (origin.scheme != "https" || origin.host.empty() || origin.port == 0) {
+        diag.message = "refusing to send a request to \"" + origin_text + "\": only https URLs are supported";
+        co_return result<response>{make_error_code(errc::invalid_url), {}};
+    }
+    if (!is_valid_request(req)) {
+        diag.message = "refusing to send a request to " + origin_text +
+                       ": the method, target or a header contains characters HTTP does not allow";
+        co_return result<response>{make_error_code(errc::invalid_argument), {}};
+    }
+    const std::string wire = serialize(req, origin.host_header());
+    const bool close_requested = detail::request_asks_close(req);
+
+    auto st = std::make_shared<call_state>();
+    asio::steady_timer timer(ex, deadline);
+    auto on_deadline = [st](std::error_code ec) {
+        if (ec || st->done)
+            return;
+        st->timed_out = true;
+        if (st->conn)
+            st->conn->close();
+        if (st->waiting_on)
+            st->waiting_on->cancel();
+    };
+    timer.async_wait(std::move(on_deadline));
+
+    origin_pool& pool = pool_for(origin_text);
+    call_phase phase = call_phase::waiting;
+    std::shared_ptr<tls_connection> conn;
+    std::error_code ec = co_await acquire(pool, origin_text, st, conn);
+    const bool holds_slot = !ec;
+    bool retried = false;
+    bool reusable = false;
+    std::string tls_detail;
+    response res;
+
+    while (!ec) {
+        const bool reused = conn != nullptr;
+        if (!reused) {
+            conn = std::make_shared<tls_connection>(ex, ctx);
+            st->conn = conn;
+            phase = call_phase::connecting;
+            ec = co_await conn->async_connect(origin.host, origin.port);
+            // The resolver ignores cancellation slots: look at the state ourselves.
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (!ec && cs.cancelled() != asio::cancellation_type::none)
+                ec = make_error_code(asio::error::operation_aborted);
+            if (!ec) {
+                phase = call_phase::handshake;
+                ec = co_await conn->async_handshake(origin.host, tls_detail);
+            }
+            if (ec) {
+                conn->close();
+                conn.reset(); // never opened: not counted as opened or closed
+                break;
+            }
+            ++counters.connections_opened;
+            emit(client_event_kind::connection_opened, origin_text);
+        } else {
+            st->conn = conn;
+            ++counters.connections_reused;
+            emit(client_event_kind::connection_reused, origin_text);
+        }
+
+        phase = call_phase::writing;
+        std::size_t written = 0;
+        ec = co_await conn->async_write(wire, written);
+        const bool fully_written = !ec && written == wire.size();
+        read_outcome out;
+        if (!ec) {
+            phase = call_phase::awaiting_response;
+            response_parser parser(options.limits);
+            if (req.method == "HEAD")
+                parser.skip_body();
+            out = co_await conn->async_read_response(parser);
+            ec = out.ec;
+            if (!ec) {
+                res = parser.release();
+                reusable = !out.leftover && !out.ended_at_eof && !close_requested && res.keep_alive();
+                break;
+            }
+            if (out.got_bytes)
+                phase = call_phase::reading;
+        }
+
+        auto cs = co_await asio::this_coro::cancellation_state;
+        const bool stale = reused && !retried && !st->timed_out &&
+                           cs.cancelled() == asio::cancellation_type::none && !out.got_bytes &&
+                           detail::is_stale_connection_code(ec) && (req.body.empty() || !fully_written);
+        if (!stale)
+            break;
+        close_connection(*conn, origin_text);
+        conn.reset();
+        retried = true;
+        ++counters.retries;
+        emit(client_event_kind::request_retried, origin_text);
+        ec = {};
+    }
+
+    st->done = true;
+    st->conn.reset();
+    timer.cancel();
+    if (holds_slot)
+        release(pool, origin_text, std::move(conn), !ec && reusable && !st->timed_out);
+    if (!ec)
+        co_return result<response>{{}, std::move(res)};
+
+    // Describe the failure: what, where, and what the operator can do.
+    if (st->timed_out) {
+        ec = make_error_code(errc::timeout);
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started).count();
+        fail(diag,
+             "request to " + origin_text + " timed out " + detail::describe(phase) + " (deadline " +
+                 std::to_string(ms) + " ms)",
+             phase == call_phase::waiting
+                 ? "every connection to this origin stayed busy; raise max_connections_per_origin or allow "
+                   "more time in call_options"
+                 : "the server did not answer in time; check the network path to " + origin.host +
+                       " or allow more time in call_options");
+    } else if (ec == asio::error::operation_aborted) {
+        fail(diag, "request to " + origin_text + " was cancelled " + std::string(detail::describe(phase)));
+    } else if (phase == call_phase::handshake) {
+        std::string hint;
+        if (ec == errc::certificate_untrusted)
+            hint = "add the server's CA certificate (or your proxy's) with tls_options::extra_ca_pem or "
+                   "extra_ca_files, e.g. from PBI_CA_FILE";
+        else if (ec == errc::certificate_expired)
+            hint = "check this machine's clock; if it is right, the server's certificate has expired";
+        else if (ec == errc::certificate_name_mismatch)
+            hint = "connect with the host name the certificate was issued for";
+        else
+            hint = "check that " + origin_text + " speaks TLS 1.2 or newer on this port";
+        fail(diag, "TLS handshake with " + origin_text + " failed: " + tls_detail, std::move(hint));
+    } else if (phase == call_phase::connecting) {
+        std::string hint;
+        if (ec == asio::error::connection_refused)
+            hint =
+                "nothing accepts connections there; check the URL's host and port and that the server runs";
+        else if (ec == asio::error::host_not_found || ec == asio::error::host_not_found_try_again)
+            hint = "check the host name and this machine's DNS settings";
+        else
+            hint = "check the network path (firewall, proxy) to " + origin.host;
+        fail(diag, "could not connect to " + origin_text + ": " + ec.message(), std::move(hint));
+    } else if (ec == errc::connection_closed) {
+        fail(diag, origin_text + " closed the connection before sending a response");
+    } else if (ec.category() == pbi::error_category()) {
+        fail(diag, "the response from " + origin_text + " is not valid HTTP/1.1: " + ec.message());
+    } else {
+        fail(diag, "connection to " + origin_text + " failed " + std::string(detail::describe(phase)) + ": " +
+                       ec.message());
+    }
+    co_return result<response>{ec, {}};
+}
+
+PBI_DECL client::client(asio::any_io_executor ex, client_options options)
+    : impl_(std::make_unique<impl>(std::move(ex), std::move(options))) {}
+
+PBI_DECL client::~client() = default;
+
+PBI_DECL asio::any_io_executor client::get_executor() const noexcept {
+    return impl_->ex;
+}
+
+PBI_DECL asio::awaitable<result<response>> client::send(const url& origin, request req, call_options options,
+                                                        diagnostics& diag) {
+    diag.clear();
+    // Cancellation is reported as a value; the caller's own setting comes back afterwards.
+    const bool caller_throws = co_await asio::this_coro::throw_if_cancelled();
+    co_await asio::this_coro::throw_if_cancelled(false);
+    std::exception_ptr failure;
+    result<response> r;
+    try {
+        r = co_await impl_->run(origin, std::move(req), std::move(options), diag);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    co_await asio::this_coro::throw_if_cancelled(caller_throws);
+    if (failure)
+        std::rethrow_exception(failure);
+    co_return r;
+}
+
+PBI_DECL void client::close_idle() {
+    for (auto& [origin, pool] : impl_->pools) {
+        for (auto& conn : pool->idle)
+            impl_->close_connection(*conn, origin);
+        pool->idle.clear();
+    }
+}
+
+PBI_DECL client_counters client::counters() const noexcept {
+    return impl_->counters;
+}
+
+} // namespace pbi::http
