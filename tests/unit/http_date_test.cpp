@@ -19,16 +19,17 @@ TEST_CASE("the obsolete RFC 850 and asctime forms parse too") {
 }
 
 TEST_CASE("malformed HTTP dates are rejected") {
-    for (const char* bad : {"", "Sun, 06 Nov 1994 08:49:37", "Sun, 6 Nov 1994 08:49:37 GMT",
-                            "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
-                            "Sun, 06 Nov 1994 24:00:00 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
-                            "Sun, 06 Nov 1994 08:49:37 GMT trailing"})
+    for (const char* bad :
+         {"", "Sun, 06 Nov 1994 08:49:37", "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 31 Feb 1994 08:49:37 GMT",
+          "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
+          "Sun, 06 Nov 1994 08:49:37 GMT trailing"})
         CHECK_FALSE(parse_http_date(bad));
 }
 
 TEST_CASE("format_http_date writes an IMF-fixdate that parses back") {
     auto t = sys_days{year{2024} / July / 29} + hours{17} + minutes{58} + seconds{19} + milliseconds{750};
-    auto text = format_http_date(system_clock::time_point{duration_cast<system_clock::duration>(t.time_since_epoch())});
+    auto text = format_http_date(
+        system_clock::time_point{duration_cast<system_clock::duration>(t.time_since_epoch())});
     CHECK(text == "Mon, 29 Jul 2024 17:58:19 GMT");
     auto back = parse_http_date(text);
     REQUIRE(back);

@@ -1,0 +1,447 @@
+// Bodies for pbi/entra/token_codec.hpp.
+#pragma once
+
+#include <pbi/entra/token_codec.hpp>
+
+#include <pbi/detail/response_body.hpp>
+#include <pbi/http/date.hpp>
+#include <pbi/http/encoding.hpp>
+
+#include <boost/json.hpp>
+
+#include <utility>
+#include <vector>
+
+namespace pbi::entra {
+namespace detail::token_codec {
+
+namespace body = pbi::detail::body;
+using form = std::vector<std::pair<std::string, std::string>>;
+
+// A v2 ROPC scope with offline_access, unless the caller already asked for it.
+inline std::string with_offline_access(std::string_view scope) {
+    std::string_view rest = scope;
+    while (!rest.empty()) {
+        auto sp = rest.find(' ');
+        if (rest.substr(0, sp) == "offline_access")
+            return std::string(scope);
+        if (sp == std::string_view::npos)
+            break;
+        rest.remove_prefix(sp + 1);
+    }
+    std::string out(scope);
+    if (!out.empty())
+        out += ' ';
+    out += "offline_access";
+    return out;
+}
+
+inline void add_target(form& f, const credential& cred, std::string_view scope_or_resource,
+                       endpoint_version v) {
+    if (v == endpoint_version::v1)
+        f.emplace_back("resource", std::string(scope_or_resource));
+    else if (std::holds_alternative<ropc_credential>(cred))
+        f.emplace_back("scope", with_offline_access(scope_or_resource));
+    else
+        f.emplace_back("scope", std::string(scope_or_resource));
+}
+
+struct aadsts_entry {
+    std::int64_t code;
+    errc e;
+    const char* hint;
+};
+
+// WIRE.md §1. Hints name only what the SDK can do today (password grant, client secret) and
+// Entra-side remedies.
+inline constexpr aadsts_entry aadsts_table[] = {
+    {50126, errc::invalid_credentials,
+     "check the user name and password; a federated (ADFS) account also fails this way. Do not retry with "
+     "the same "
+     "password: repeated failures lock the account"},
+    {50034, errc::user_not_found,
+     "check the user name, and that the user belongs to this tenant (tenant id) and cloud"},
+    {50053, errc::account_locked,
+     "stop signing in with this account for a while (smart lockout), then check the configured password; an "
+     "administrator can unlock it"},
+    {50055, errc::password_expired, "change the account's password, then update it in this configuration"},
+    {50057, errc::account_disabled, "ask an administrator to enable the account in Entra ID"},
+    {50076, errc::mfa_required,
+     "use an account exempt from MFA, or a service principal (client credentials)"},
+    {50079, errc::mfa_required,
+     "the account must register for MFA: use an account exempt from MFA, or a service principal (client "
+     "credentials)"},
+    {50158, errc::mfa_required,
+     "an external security challenge is required: use an account exempt from it, or a service principal "
+     "(client "
+     "credentials)"},
+    {53003, errc::conditional_access_blocked,
+     "ask an administrator to exclude this account or app from the Conditional Access policy, or use a "
+     "service "
+     "principal (client credentials)"},
+    {530035, errc::conditional_access_blocked,
+     "security defaults block the password grant (legacy authentication): use a service principal (client "
+     "credentials), or ask an administrator to change the policy"},
+    {50173, errc::refresh_token_expired,
+     "sign in again with the credential's own grant (user name and password, or client secret)"},
+    {700082, errc::refresh_token_expired,
+     "sign in again with the credential's own grant (user name and password, or client secret)"},
+    {70043, errc::refresh_token_expired,
+     "sign in again with the credential's own grant; a Conditional Access sign-in frequency policy limits "
+     "the "
+     "refresh token's lifetime"},
+    {700081, errc::refresh_token_expired,
+     "sign in again with the credential's own grant (user name and password, or client secret)"},
+    {65001, errc::consent_required,
+     "an administrator must grant consent for the app's Power BI API permissions (app registration, API "
+     "permissions, Grant admin consent)"},
+    {50105, errc::user_not_assigned,
+     "assign the user to the application (Enterprise applications, Users and groups), or turn off "
+     "'Assignment required'"},
+    {700016, errc::app_not_found,
+     "check the client id, the tenant id and the cloud: the app registration must exist in this tenant"},
+    {7000112, errc::app_disabled, "ask an administrator to enable the application in Entra ID"},
+    {7000215, errc::client_secret_invalid,
+     "check the client secret: use the secret's Value, not its Secret ID, and check that it belongs to this "
+     "client "
+     "id"},
+    {7000222, errc::client_secret_expired,
+     "create a new client secret for the app registration and update it in this configuration"},
+    {7000218, errc::client_secret_missing,
+     "the app is a confidential client: configure its client secret, or enable 'Allow public client flows' "
+     "on the "
+     "app registration"},
+    {700025, errc::public_client_sent_secret,
+     "the app is a public client: remove the client secret from this configuration"},
+    {700024, errc::clock_skew, "synchronise this machine's clock (NTP)"},
+    {90002, errc::tenant_not_found,
+     "check the tenant id or domain and the cloud (a national-cloud tenant is not found in the public "
+     "cloud)"},
+    {90014, errc::malformed_token_request,
+     "the token request lacked a field: a proxy may have rewritten the body; report it with the trace id"},
+    {900144, errc::malformed_token_request,
+     "the token request lacked a field: a proxy may have rewritten the body; report it with the trace id"},
+    {500011, errc::wrong_cloud,
+     "check the cloud setting and the scope: Power BI was not found for this tenant (a national-cloud tenant "
+     "needs "
+     "its own cloud preset), or the scope is misspelled"},
+    {70011, errc::invalid_scope, "check the scope: the Power BI resource followed by /.default"},
+    {28000, errc::invalid_scope, "ask for scopes of one resource only"},
+    {28003, errc::invalid_scope, "send a scope: the Power BI resource followed by /.default"},
+    {1002012, errc::invalid_scope, "a client-credentials scope must end in /.default"},
+    {50196, errc::request_loop_throttled,
+     "too many identical sign-ins in a short time: back off, and reuse cached tokens instead of requesting "
+     "one per "
+     "call"},
+    {90055, errc::throttled, "Entra ID is throttling this tenant or app: retry later"},
+    {90024, errc::throttled, "Entra ID is temporarily unavailable: retry later"},
+    {50033, errc::throttled, "a transient Entra ID failure: retry later"},
+    {90006, errc::throttled, "a transient Entra ID failure: retry later"},
+};
+
+inline const aadsts_entry* find_aadsts(std::int64_t code) noexcept {
+    for (const auto& entry : aadsts_table)
+        if (entry.code == code)
+            return &entry;
+    return nullptr;
+}
+
+struct mapped {
+    errc e;
+    std::string hint;
+};
+
+inline std::optional<mapped> from_error_string(std::string_view error, std::string_view suberror) {
+    struct entry {
+        std::string_view name;
+        errc e;
+        const char* hint;
+    };
+    static constexpr entry errors[] = {
+        {"invalid_client", errc::client_secret_invalid,
+         "check the client id and the client secret (its Value, not its Secret ID)"},
+        {"interaction_required", errc::mfa_required,
+         "use an account exempt from MFA, or a service principal (client credentials)"},
+        {"invalid_tenant", errc::tenant_not_found, "check the tenant id or domain and the cloud"},
+        {"user_password_expired", errc::password_expired,
+         "change the account's password, then update it in this configuration"},
+        {"consent_required", errc::consent_required,
+         "an administrator must grant consent for the app's Power BI API permissions"},
+        {"invalid_scope", errc::invalid_scope,
+         "check the scope: the Power BI resource followed by /.default"},
+        {"invalid_resource", errc::wrong_cloud, "check the cloud setting and the scope"},
+        {"temporarily_unavailable", errc::server_error, "Entra ID is temporarily unavailable: retry later"},
+    };
+    for (const auto& entry : errors)
+        if (error == entry.name)
+            return mapped{entry.e, entry.hint};
+    for (const auto& entry : errors)
+        if (!suberror.empty() && suberror == entry.name)
+            return mapped{entry.e, entry.hint};
+    return std::nullopt;
+}
+
+inline void reset(diagnostics& diag) {
+    std::string client_request_id = std::move(diag.client_request_id);
+    diag.clear();
+    diag.client_request_id = std::move(client_request_id);
+}
+
+inline std::string status_text(int status) {
+    return "HTTP " + std::to_string(status);
+}
+
+// Copies the Entra fields of an error answer into diag.
+inline void read_error_fields(const boost::json::object& o, diagnostics& diag) {
+    body::get_string(o, "error", diag.error);
+    body::get_string(o, "suberror", diag.suberror);
+    body::get_string(o, "trace_id", diag.trace_id);
+    body::get_string(o, "correlation_id", diag.correlation_id);
+    body::get_string(o, "claims", diag.claims);
+    std::string description;
+    if (body::get_string(o, "error_description", description) == body::field::ok)
+        diag.server_message = std::string(body::trim(body::first_line(description)));
+    if (const auto* codes = o.if_contains("error_codes")) {
+        if (const auto* arr = codes->if_array()) {
+            for (const auto& c : *arr) {
+                std::int64_t v = 0;
+                if (body::as_int(c, v) == body::field::ok)
+                    diag.error_codes.push_back(v);
+            }
+        }
+    }
+}
+
+inline std::error_code map_error_answer(int status, diagnostics& diag) {
+    for (auto code : diag.error_codes) {
+        if (const auto* entry = find_aadsts(code)) {
+            std::error_code ec = entry->e;
+            diag.message = ec.message() + " (AADSTS" + std::to_string(code) + ")";
+            diag.hint = entry->hint;
+            return ec;
+        }
+    }
+    if (auto m = from_error_string(diag.error, diag.suberror)) {
+        std::error_code ec = m->e;
+        diag.message = ec.message() + " (" + (diag.error.empty() ? diag.suberror : diag.error) + ")";
+        diag.hint = std::move(m->hint);
+        return ec;
+    }
+    std::string what;
+    if (!diag.error_codes.empty())
+        what = "AADSTS" + std::to_string(diag.error_codes.front());
+    if (!diag.error.empty())
+        what += (what.empty() ? "" : ", ") + diag.error;
+    auto detail = what.empty() ? std::string() : " (" + what + ")";
+    if (status == 429) {
+        diag.message = "Entra ID is throttling sign-ins" + detail;
+        diag.hint =
+            "wait for the Retry-After delay, and reuse cached tokens instead of requesting one per call";
+        return errc::throttled;
+    }
+    if (status >= 500) {
+        diag.message = "the token endpoint failed with " + status_text(status) + detail;
+        diag.hint = "a transient Entra ID failure: retry later";
+        return errc::server_error;
+    }
+    diag.message = "sign-in failed" + detail;
+    if (!diag.error_codes.empty())
+        diag.hint = "look the code up at https://login.microsoftonline.com/error?code=" +
+                    std::to_string(diag.error_codes.front()) + " and see the server message";
+    else
+        diag.hint = "see the server message; quote the trace and correlation ids to an administrator";
+    return errc::sign_in_failed;
+}
+
+inline std::error_code body_failure(int status, std::error_code body_ec, std::string_view text,
+                                    std::optional<std::string_view> content_type, diagnostics& diag) {
+    // A 2xx body may hold a token, and broken JSON may be a truncated token answer: only the
+    // title of an HTML page, or the text of an error answer, is copied into diag.
+    const bool html = body::looks_like_html(text, content_type);
+    const bool success = status >= 200 && status < 300;
+    if (body_ec == errc::unexpected_content_type) {
+        diag.message = "the token endpoint answered " + status_text(status) + " with " +
+                       (html ? "HTML (a gateway or proxy page?)" : "text instead of JSON");
+        if (html)
+            diag.server_message = body::html_title(text);
+        if (diag.server_message.empty() && !success)
+            diag.server_message = body::excerpt(text);
+    } else if (body_ec == errc::malformed_json) {
+        diag.message = "the token endpoint answered " + status_text(status) + " with broken JSON";
+    } else {
+        diag.message =
+            "the token endpoint answered " + status_text(status) + " with JSON that is not an object";
+    }
+    if (status == 429) {
+        diag.hint =
+            "wait for the Retry-After delay, and reuse cached tokens instead of requesting one per call";
+        return errc::throttled;
+    }
+    if (status >= 500) {
+        diag.hint = "a transient failure between this machine and Entra ID: retry later";
+        return errc::server_error;
+    }
+    diag.hint = "check the authority host (cloud setting) and any proxy between this machine and Entra ID";
+    return body_ec;
+}
+
+inline std::error_code bad_token(std::string what, int status, diagnostics& diag) {
+    diag.message = "the token endpoint answered " + status_text(status) + " but " + what;
+    diag.hint =
+        "check that the authority host is Entra ID (cloud setting) and that no proxy rewrites the answer";
+    return errc::unexpected_json;
+}
+
+} // namespace detail::token_codec
+
+PBI_DECL std::optional<errc> errc_from_aadsts(std::int64_t code) noexcept {
+    if (const auto* entry = detail::token_codec::find_aadsts(code))
+        return entry->e;
+    return std::nullopt;
+}
+
+PBI_DECL std::string token_endpoint_path(std::string_view tenant, endpoint_version version) {
+    std::string path = "/" + http::encode_path_segment(tenant);
+    path += version == endpoint_version::v2 ? "/oauth2/v2.0/token" : "/oauth2/token";
+    return path;
+}
+
+PBI_DECL std::string build_token_request_body(const credential& cred, std::string_view scope_or_resource,
+                                              endpoint_version version) {
+    detail::token_codec::form f;
+    if (const auto* r = std::get_if<ropc_credential>(&cred)) {
+        f.emplace_back("grant_type", "password");
+        f.emplace_back("client_id", r->client_id);
+        if (!r->client_secret.empty())
+            f.emplace_back("client_secret", r->client_secret.reveal());
+        f.emplace_back("username", r->username);
+        f.emplace_back("password", r->password.reveal());
+    } else {
+        const auto& c = std::get<client_secret_credential>(cred);
+        f.emplace_back("grant_type", "client_credentials");
+        f.emplace_back("client_id", c.client_id);
+        f.emplace_back("client_secret", c.client_secret.reveal());
+    }
+    detail::token_codec::add_target(f, cred, scope_or_resource, version);
+    auto out = http::form_encode(f);
+    for (auto& [name, value] : f) // best effort: do not leave copies of secrets in freed memory
+        secret{std::move(value)}.clear();
+    return out;
+}
+
+PBI_DECL std::string build_refresh_request_body(const credential& cred, const secret& refresh_token,
+                                                std::string_view scope_or_resource,
+                                                endpoint_version version) {
+    detail::token_codec::form f;
+    f.emplace_back("grant_type", "refresh_token");
+    f.emplace_back("client_id", client_id_of(cred));
+    if (const auto& s = client_secret_of(cred); !s.empty())
+        f.emplace_back("client_secret", s.reveal());
+    f.emplace_back("refresh_token", refresh_token.reveal());
+    detail::token_codec::add_target(f, cred, scope_or_resource, version);
+    auto out = http::form_encode(f);
+    for (auto& [name, value] : f)
+        secret{std::move(value)}.clear();
+    return out;
+}
+
+PBI_DECL std::error_code parse_token_response(int http_status, const http::fields& headers,
+                                              std::string_view text,
+                                              std::chrono::steady_clock::time_point received_at,
+                                              access_token& out, diagnostics& diag) {
+    namespace tc = detail::token_codec;
+    namespace body = pbi::detail::body;
+    tc::reset(diag);
+
+    const bool success = http_status >= 200 && http_status < 300;
+    if (!success) {
+        diag.source = failure_source::entra;
+        diag.http_status = http_status;
+        if (auto ra = headers.get("Retry-After")) {
+            std::optional<std::chrono::system_clock::time_point> date;
+            if (auto d = headers.get("Date"))
+                date = http::parse_http_date(*d);
+            diag.retry_after = http::parse_retry_after(*ra, date);
+        }
+        if (http_status < 400) {
+            diag.message =
+                "the token endpoint answered " + tc::status_text(http_status) + ", not a token or an error";
+            diag.hint =
+                "check the authority host (cloud setting) and any proxy between this machine and Entra ID";
+            return errc::unexpected_status;
+        }
+    }
+
+    const auto content_type = headers.get("Content-Type");
+    boost::json::object o;
+    if (auto ec = body::parse_object(text, content_type, o)) {
+        diag.source = failure_source::entra;
+        diag.http_status = http_status;
+        return tc::body_failure(http_status, ec, text, content_type, diag);
+    }
+
+    if (!success || (!o.contains("access_token") && o.contains("error"))) {
+        diag.source = failure_source::entra;
+        diag.http_status = http_status;
+        tc::read_error_fields(o, diag);
+        return tc::map_error_answer(http_status, diag);
+    }
+
+    auto fail = [&](std::string what) {
+        diag.source = failure_source::entra;
+        diag.http_status = http_status;
+        return tc::bad_token(std::move(what), http_status, diag);
+    };
+
+    access_token t;
+    std::string token;
+    switch (body::get_string(o, "access_token", token)) {
+    case body::field::absent:
+        return fail("its answer has no access_token");
+    case body::field::wrong_type:
+        return fail("its access_token is not a string");
+    case body::field::ok:
+        break;
+    }
+    if (token.empty())
+        return fail("its access_token is empty");
+    t.token = secret{std::move(token)};
+
+    if (body::get_string(o, "token_type", t.token_type) == body::field::wrong_type)
+        return fail("its token_type is not a string");
+    if (t.token_type.empty())
+        t.token_type = "Bearer";
+    if (body::get_string(o, "scope", t.scope) == body::field::wrong_type)
+        return fail("its scope is not a string");
+    std::string refresh;
+    if (body::get_string(o, "refresh_token", refresh) == body::field::wrong_type)
+        return fail("its refresh_token is not a string");
+    t.refresh_token = secret{std::move(refresh)};
+
+    std::int64_t expires_in = 0;
+    switch (body::get_int(o, "expires_in", expires_in)) {
+    case body::field::absent:
+        return fail("its answer has no expires_in");
+    case body::field::wrong_type:
+        return fail("its expires_in is not a number");
+    case body::field::ok:
+        break;
+    }
+    constexpr std::int64_t max_lifetime = 2147483647;
+    if (expires_in <= 0 || expires_in > max_lifetime)
+        return fail("its expires_in (" + std::to_string(expires_in) + ") is out of range");
+    t.lifetime = std::chrono::seconds{expires_in};
+
+    std::int64_t n = 0;
+    if (body::get_int(o, "refresh_in", n) == body::field::ok && n > 0 && n <= max_lifetime)
+        t.refresh_in = std::chrono::seconds{n};
+    if (body::get_int(o, "expires_on", n) == body::field::ok)
+        t.expires_on = n;
+
+    t.received_at = received_at;
+    t.expires_at = received_at + t.lifetime;
+    out = std::move(t);
+    return {};
+}
+
+} // namespace pbi::entra
