@@ -1,0 +1,16 @@
+// pbi-async — umbrella header: everything a host needs to sign in and call Power BI.
+#pragma once
+
+#include <pbi/call_options.hpp>
+#include <pbi/cloud.hpp>
+#include <pbi/config.hpp>
+#include <pbi/diagnostics.hpp>
+#include <pbi/entra/access_token.hpp>
+#include <pbi/entra/credential.hpp>
+#include <pbi/entra/token_source.hpp>
+#include <pbi/error.hpp>
+#include <pbi/exception.hpp>
+#include <pbi/http/client.hpp>
+#include <pbi/powerbi/client.hpp>
+#include <pbi/powerbi/models.hpp>
+#include <pbi/secret.hpp>

@@ -1,0 +1,185 @@
+// Bodies for pbi/powerbi/client.hpp.
+#pragma once
+
+#include <pbi/exception.hpp>
+#include <pbi/http/encoding.hpp>
+#include <pbi/powerbi/client.hpp>
+#include <pbi/powerbi/error_parser.hpp>
+
+#include <algorithm>
+
+namespace pbi::powerbi {
+
+namespace detail {
+
+inline http::url parse_api_origin(const std::string& origin) {
+    std::error_code ec;
+    auto u = http::url::parse(origin, ec);
+    if (ec || u.scheme != "https") {
+        diagnostics d;
+        d.message = "the Power BI API origin '" + origin + "' is not an https URL";
+        throw pbi::error(ec ? ec : make_error_code(errc::invalid_url), std::move(d));
+    }
+    return u;
+}
+
+inline std::string report_path(const report_ref& ref) {
+    return "/groups/" + http::encode_path_segment(ref.workspace_id) + "/reports/" +
+           http::encode_path_segment(ref.report_id);
+}
+
+inline std::error_code check_ref(const report_ref& ref, diagnostics& diag) {
+    if (ref.workspace_id.empty() || ref.report_id.empty()) {
+        diag.message = "a workspace id and a report id are required";
+        return make_error_code(errc::invalid_argument);
+    }
+    return {};
+}
+
+} // namespace detail
+
+PBI_DECL client::client(http::client& http, bearer_source tokens, client_options options)
+    : http_(&http), tokens_(std::move(tokens)), options_(std::move(options)),
+      api_(detail::parse_api_origin(options_.api_origin)) {}
+
+PBI_DECL asio::awaitable<result<http::response>> client::call(std::string method, std::string path,
+                                                              std::string json_body, call_options options,
+                                                              diagnostics& diag) {
+    options.deadline = options.effective_deadline(); // one deadline for the token, the call and its retry
+    for (int attempt = 0;; ++attempt) {
+        auto [tec, token] = co_await tokens_.get(diag);
+        if (tec)
+            co_return result<http::response>{tec, {}};
+
+        http::request req;
+        req.method = method;
+        req.target = "/v1.0/myorg" + path;
+        req.headers.add("Authorization", "Bearer " + token->token.reveal());
+        req.headers.add("Accept", "application/json");
+        if (!json_body.empty() || method == "POST")
+            req.headers.add("Content-Type", "application/json; charset=utf-8");
+        req.body = json_body;
+
+        auto [ec, res] = co_await http_->send(api_, std::move(req), options, diag);
+        if (ec)
+            co_return result<http::response>{ec, {}};
+        if (res.status >= 200 && res.status < 300)
+            co_return result<http::response>{{}, std::move(res)};
+
+        const auto client_request_id = diag.client_request_id;
+        diag.clear();
+        diag.client_request_id = client_request_id;
+        auto perr = parse_powerbi_error(res.status, res.headers, res.body, diag);
+        if (perr == errc::token_expired && attempt == 0) {
+            tokens_.invalidate(token); // many callers reporting the same token cause one new fetch
+            continue;
+        }
+        co_return result<http::response>{perr, {}};
+    }
+}
+
+PBI_DECL asio::awaitable<result<std::vector<workspace>>> client::list_workspaces(workspace_query q,
+                                                                                 diagnostics& diag) {
+    std::vector<workspace> all;
+    const int page = std::max(1, options_.workspace_page_size);
+    for (int skip = 0;;) {
+        int want = page;
+        if (q.top)
+            want = std::min(want, *q.top - static_cast<int>(all.size()));
+        if (want <= 0)
+            break;
+        std::string path = "/groups?$top=" + std::to_string(want) + "&$skip=" + std::to_string(skip);
+        if (q.filter)
+            path += "&$filter=" + http::encode_query_value(*q.filter);
+        auto request = call("GET", std::move(path), {}, options_.call,
+                            diag); // g++ 12 mishandles class temporaries inside a co_await
+                                   // expression: create the awaitable first
+        auto [ec, res] = co_await std::move(request);
+        if (ec)
+            co_return result<std::vector<workspace>>{ec, {}};
+        std::vector<workspace> batch;
+        if (auto pec = parse_workspaces(res.body, batch)) {
+            diag.source = failure_source::powerbi;
+            diag.http_status = res.status;
+            diag.message = "the workspace list from Power BI could not be read: " + pec.message();
+            co_return result<std::vector<workspace>>{pec, {}};
+        }
+        const auto got = static_cast<int>(batch.size());
+        std::move(batch.begin(), batch.end(), std::back_inserter(all));
+        skip += got;
+        if (got < want) // no next link in this API: a short page is the last one
+            break;
+    }
+    co_return result<std::vector<workspace>>{{}, std::move(all)};
+}
+
+namespace detail {
+template <class T, class Parse>
+result<T> parse_body(const http::response& res, diagnostics& diag, const char* what, Parse parse) {
+    T value{};
+    if (auto ec = parse(res.body, value)) {
+        diag.source = failure_source::powerbi;
+        diag.http_status = res.status;
+        diag.message = std::string("the ") + what + " from Power BI could not be read: " + ec.message();
+        return {ec, {}};
+    }
+    return {{}, std::move(value)};
+}
+} // namespace detail
+
+PBI_DECL asio::awaitable<result<std::vector<report>>> client::list_reports(std::string workspace_id,
+                                                                           diagnostics& diag) {
+    std::string path =
+        workspace_id.empty() ? "/reports" : "/groups/" + http::encode_path_segment(workspace_id) + "/reports";
+    auto request = call("GET", std::move(path), {}, options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<std::vector<report>>{ec, {}};
+    auto parse = [](std::string_view b, std::vector<report>& v) {
+        return parse_reports(b, v);
+    };
+    co_return detail::parse_body<std::vector<report>>(res, diag, "report list", parse);
+}
+
+PBI_DECL asio::awaitable<result<report>> client::get_report(report_ref ref, diagnostics& diag) {
+    if (auto e = detail::check_ref(ref, diag))
+        co_return result<report>{e, {}};
+    auto request = call("GET", detail::report_path(ref), {}, options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<report>{ec, {}};
+    auto parse = [](std::string_view b, report& v) {
+        return parse_report(b, v);
+    };
+    co_return detail::parse_body<report>(res, diag, "report", parse);
+}
+
+PBI_DECL asio::awaitable<result<std::vector<page>>> client::list_pages(report_ref ref, diagnostics& diag) {
+    if (auto e = detail::check_ref(ref, diag))
+        co_return result<std::vector<page>>{e, {}};
+    auto request = call("GET", detail::report_path(ref) + "/pages", {}, options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<std::vector<page>>{ec, {}};
+    auto parse = [](std::string_view b, std::vector<page>& v) {
+        return parse_pages(b, v);
+    };
+    co_return detail::parse_body<std::vector<page>>(res, diag, "page list", parse);
+}
+
+PBI_DECL asio::awaitable<result<embed_token>>
+client::generate_report_token(report_ref ref, generate_token_request body, diagnostics& diag) {
+    if (auto e = detail::check_ref(ref, diag))
+        co_return result<embed_token>{e, {}};
+    auto request = call("POST", detail::report_path(ref) + "/GenerateToken",
+                        generate_token_request_body(body), options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<embed_token>{ec, {}};
+    auto parse = [](std::string_view b, embed_token& v) {
+        return parse_embed_token(b, v);
+    };
+    co_return detail::parse_body<embed_token>(res, diag, "embed token", parse);
+}
+
+} // namespace pbi::powerbi

@@ -1,0 +1,94 @@
+// Shared fixture for integration tests: an emulator plus the SDK objects pointed at it,
+// all on one io_context that the test runs on its own thread (Catch2 is not thread-safe).
+#pragma once
+
+#include <pbi/pbi.hpp>
+#include <pbi/testing/certificates.hpp>
+#include <pbi/testing/emulator.hpp>
+
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
+
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+namespace pbi_test {
+
+inline pbi::entra::ropc_credential ropc_for(const pbi::testing::emulator& emu) {
+    pbi::entra::ropc_credential c;
+    c.tenant_id = emu.options().tenant_id;
+    c.client_id = emu.options().client_id;
+    c.client_secret = pbi::secret(emu.options().client_secret);
+    c.username = emu.options().users.at(0).username;
+    c.password = pbi::secret(emu.options().users.at(0).password);
+    return c;
+}
+
+inline pbi::entra::client_secret_credential service_principal_for(const pbi::testing::emulator& emu) {
+    pbi::entra::client_secret_credential c;
+    c.tenant_id = emu.options().tenant_id;
+    c.client_id = emu.options().client_id;
+    c.client_secret = pbi::secret(emu.options().client_secret);
+    return c;
+}
+
+/// An emulator (own thread) and an SDK stack that trusts its CA.
+struct stack {
+    asio::io_context io; // first: the members below use its executor
+    pbi::testing::emulator emu;
+    pbi::http::client http;
+    pbi::entra::token_source tokens;
+    pbi::powerbi::client powerbi;
+
+    enum class grant { password, client_credentials };
+
+    explicit stack(pbi::testing::emulator_options eo = {}, grant g = grant::password)
+        : emu(std::move(eo)), http(io.get_executor(), http_options(emu)),
+          tokens(http,
+                 g == grant::password ? pbi::entra::credential(ropc_for(emu))
+                                      : pbi::entra::credential(service_principal_for(emu)),
+                 token_options(emu)),
+          powerbi(http, tokens, pbi::powerbi::client_options{emu.origin()}) {}
+
+    static pbi::http::client_options http_options(const pbi::testing::emulator& e) {
+        pbi::http::client_options o;
+        o.tls.extra_ca_pem.push_back(e.ca_pem());
+        return o;
+    }
+    static pbi::entra::token_source_options token_options(const pbi::testing::emulator& e) {
+        pbi::entra::token_source_options o;
+        o.authority_origin = e.origin();
+        return o;
+    }
+
+    /// Runs a coroutine to completion on the io_context and returns its value; rethrows.
+    template <class T>
+    T run(asio::awaitable<T> a) {
+        std::optional<T> out;
+        std::exception_ptr error;
+        bool finished = false;
+        auto done = [&](std::exception_ptr e, T v) {
+            error = e;
+            if (!e)
+                out.emplace(std::move(v));
+            finished = true;
+            io.stop(); // the token source's refresh timers would keep run_for() busy
+        };
+        asio::co_spawn(io, std::move(a), done);
+        io.restart();
+        io.run_for(std::chrono::seconds(60));
+        if (error)
+            std::rethrow_exception(error);
+        if (!finished)
+            throw std::runtime_error("the coroutine did not finish within 60 s");
+        return std::move(*out);
+    }
+};
+
+inline constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+} // namespace pbi_test
