@@ -1,0 +1,113 @@
+// pbi CLI — configuration from PBI_* environment variables.
+#pragma once
+
+#include <pbi/pbi.hpp>
+#include <pbi/testing/emulator.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace pbi_cli {
+
+/// Everything the CLI needs to talk to Entra ID and Power BI (or the emulator).
+struct settings {
+    pbi::entra::credential credential;
+    pbi::cloud cloud = pbi::cloud::preset(pbi::cloud_name::public_cloud);
+    pbi::http::tls_options tls;
+    bool using_builtin_emulator = false;
+};
+
+inline std::optional<std::string> env(const char* name) {
+    const char* v = std::getenv(name);
+    if (!v || !*v)
+        return std::nullopt;
+    return std::string(v);
+}
+
+/// Reads PBI_* variables. Returns an error message for an unusable configuration.
+inline std::optional<std::string> read_settings(settings& out) {
+    auto tenant = env("PBI_TENANT_ID");
+    auto client_id = env("PBI_CLIENT_ID");
+    auto secret = env("PBI_CLIENT_SECRET");
+    auto user = env("PBI_USERNAME");
+    auto password = env("PBI_PASSWORD");
+    if (!tenant)
+        return "PBI_TENANT_ID is not set";
+    if (!client_id)
+        return "PBI_CLIENT_ID is not set";
+    if (user && password) {
+        pbi::entra::ropc_credential c;
+        c.tenant_id = *tenant;
+        c.client_id = *client_id;
+        c.client_secret = pbi::secret(secret.value_or(""));
+        c.username = *user;
+        c.password = pbi::secret(*password);
+        out.credential = std::move(c);
+    } else if (user || password) {
+        return "set both PBI_USERNAME and PBI_PASSWORD (password grant), or neither (client credentials)";
+    } else {
+        if (!secret)
+            return "PBI_CLIENT_SECRET is not set (needed for client credentials without "
+                   "PBI_USERNAME/PBI_PASSWORD)";
+        pbi::entra::client_secret_credential c;
+        c.tenant_id = *tenant;
+        c.client_id = *client_id;
+        c.client_secret = pbi::secret(*secret);
+        out.credential = std::move(c);
+    }
+    if (auto name = env("PBI_CLOUD")) {
+        auto parsed = pbi::cloud::parse_name(*name);
+        if (!parsed)
+            return "PBI_CLOUD must be one of public, usgov, usgovhigh, usdod, china (got '" + *name + "')";
+        out.cloud = pbi::cloud::preset(*parsed);
+    }
+    auto check_origin = [](const std::string& var, const std::string& value) -> std::optional<std::string> {
+        std::error_code ec;
+        auto u = pbi::http::url::parse(value, ec);
+        if (ec || u.scheme != "https" || (u.target != "/" && !u.target.empty()))
+            return var + " must be an https origin like https://host[:port] (got '" + value + "')";
+        return std::nullopt;
+    };
+    if (auto a = env("PBI_AUTHORITY_HOST")) {
+        if (auto e = check_origin("PBI_AUTHORITY_HOST", *a))
+            return e;
+        out.cloud.authority_host_origin = *a;
+    }
+    if (auto a = env("PBI_API_BASE")) {
+        if (auto e = check_origin("PBI_API_BASE", *a))
+            return e;
+        out.cloud.api_origin = *a;
+    }
+    if (auto ca = env("PBI_CA_FILE")) {
+        std::ifstream in(*ca);
+        if (!in)
+            return "PBI_CA_FILE '" + *ca + "' cannot be read";
+        out.tls.extra_ca_files.push_back(*ca);
+    }
+    if (auto e = pbi::entra::validate(out.credential))
+        return "the credential is unusable: " + e.message();
+    return std::nullopt;
+}
+
+/// Settings that point at an emulator (credentials, origins, CA).
+inline settings settings_for(const pbi::testing::emulator& emu) {
+    settings s;
+    const auto& o = emu.options();
+    pbi::entra::ropc_credential c;
+    c.tenant_id = o.tenant_id;
+    c.client_id = o.client_id;
+    c.client_secret = pbi::secret(o.client_secret);
+    c.username = o.users.at(0).username;
+    c.password = pbi::secret(o.users.at(0).password);
+    s.credential = std::move(c);
+    s.cloud.authority_host_origin = emu.origin();
+    s.cloud.api_origin = emu.origin();
+    s.tls.extra_ca_pem.push_back(emu.ca_pem());
+    s.using_builtin_emulator = true;
+    return s;
+}
+
+} // namespace pbi_cli
