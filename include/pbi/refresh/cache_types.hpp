@@ -54,8 +54,11 @@ struct cache_options {
     /// Wait between attempts of a cold fetch that has waiters (doubles, capped by the waiters'
     /// deadlines); Retry-After wins when longer.
     duration cold_retry_delay = std::chrono::seconds(1);
-    /// After a stop_automatic failure, a caller may trigger one new attempt after this long.
+    /// After a stop_automatic failure, a caller may trigger one new attempt after this long;
+    /// the period doubles with each such failure in a row, up to max_quiet_period, so a wrong
+    /// password costs a handful of attempts an hour (Entra locks accounts after about ten).
     duration quiet_period = std::chrono::minutes(5);
+    duration max_quiet_period = std::chrono::hours(1);
     /// Jitter source returning numbers in [0, 1); default: a per-cache PRNG.
     std::function<double()> random;
     /// Events hook; called with the cache's lock released, on whichever thread acted.

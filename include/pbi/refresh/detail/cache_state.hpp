@@ -15,6 +15,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/error.hpp>
+#include <asio/post.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -148,6 +149,7 @@ public:
             std::lock_guard lock(mutex_);
             drop_current();
             blocked_ = false;
+            blocked_in_a_row_ = 0;
             failures_ = 0;
             next_attempt_at_.reset();
             ++refresh_gen_;
@@ -255,7 +257,12 @@ private:
         fetching_ = true;
         ++counters_.refreshes_started;
         push_event({cache_event_kind::refresh_started, {}, {}});
-        asio::co_spawn(ex, run_fetch(this->shared_from_this()), asio::detached);
+        // Posted: co_spawn dispatches, and on the executor's own thread it would run the fetch
+        // inline, while this lock is held.
+        auto spawn = [self = this->shared_from_this()] {
+            asio::co_spawn(self->ex, run_fetch(self), asio::detached);
+        };
+        asio::post(ex, std::move(spawn));
     }
 
     static asio::awaitable<void> run_fetch(std::shared_ptr<cache_state> self) {
@@ -286,6 +293,7 @@ private:
             version.fetch_add(1, std::memory_order_release);
             failures_ = 0;
             blocked_ = false;
+            blocked_in_a_row_ = 0;
             next_attempt_at_.reset();
             last_ec_ = {};
             ++counters_.refreshes_succeeded;
@@ -302,12 +310,17 @@ private:
         last_diag_ = std::move(d);
         if (r.stop_automatic) {
             blocked_ = true;
-            blocked_until_ = now + options_.quiet_period;
+            duration quiet = options_.quiet_period;
+            for (int i = 0; i < blocked_in_a_row_ && quiet < options_.max_quiet_period; ++i)
+                quiet *= 2;
+            quiet = std::min(quiet, options_.max_quiet_period);
+            ++blocked_in_a_row_;
+            blocked_until_ = now + quiet;
             next_attempt_at_.reset();
             ++refresh_gen_;
             refresh_timer_.cancel();
             push_event({cache_event_kind::refresh_failed, r.ec, {}});
-            push_event({cache_event_kind::stopped_retrying, r.ec, options_.quiet_period});
+            push_event({cache_event_kind::stopped_retrying, r.ec, quiet});
             complete_waiters([](const waiter&) { return true; }, last_ec_, nullptr, &last_diag_);
             return;
         }
@@ -354,10 +367,8 @@ private:
             std::lock_guard lock(mutex_);
             if (gen != refresh_gen_ || stopped_ || fetching_)
                 return;
-            const auto now = Clock::now();
-            const bool serving = current_ && now < current_->deadline;
-            if (blocked_ || (!serving && waiters_.empty()))
-                return; // nobody to serve: the next caller starts the attempt (after any back-off)
+            if (blocked_ || (!current_ && waiters_.empty()))
+                return; // a cold retry nobody waits for any more: the next caller starts it
             next_attempt_at_.reset();
             start_fetch(cache_event_kind::refresh_started);
         }
@@ -452,6 +463,7 @@ private:
     bool stopped_ = false;
     bool blocked_ = false;
     time_point blocked_until_{};
+    int blocked_in_a_row_ = 0;
     int failures_ = 0;
     std::optional<time_point> next_attempt_at_;
     std::optional<time_point> earliest_waiter_deadline_;
