@@ -40,7 +40,9 @@ struct cache_event {
 };
 
 struct cache_counters {
-    std::uint64_t hits = 0;  ///< reads served from the cache (try_get counts in per-thread batches)
+    /// Values served from the cache: async_get answers, and the first read of each value on
+    /// each thread (try_get() is not counted read by read: that would write on the hot path).
+    std::uint64_t hits = 0;
     std::uint64_t waits = 0; ///< calls that waited for a fetch
     std::uint64_t refreshes_started = 0;
     std::uint64_t refreshes_succeeded = 0;

@@ -46,7 +46,7 @@ public:
 
     /// `fetch` runs as a coroutine on `ex`, one at a time. It is called again for each refresh.
     cached_value(asio::any_io_executor ex, fetch_function fetch, cache_options options = {})
-        : st_(std::make_shared<state>(std::move(ex), std::move(fetch), std::move(options))) {}
+        : st_(std::make_shared<state>(std::move(ex), std::move(fetch), std::move(options))), id_(st_->id) {}
     ~cached_value() { st_->shutdown(); }
     cached_value(const cached_value&) = delete;
     cached_value& operator=(const cached_value&) = delete;
@@ -55,15 +55,10 @@ public:
     /// The pointer stays valid until this thread's next call on this cache; keep
     /// try_get_shared() across suspension points instead.
     const T* try_get() const noexcept {
-        auto& front = detail::this_thread_slots().front;
+        const auto& front = detail::front;
         const auto v = st_->version.load(std::memory_order_acquire);
-        if (front.source_id == st_->id && front.version == v) [[likely]] {
-            if (front.value && ++front.unflushed_hits == detail::hit_batch) {
-                st_->hits.fetch_add(detail::hit_batch, std::memory_order_relaxed);
-                front.unflushed_hits = 0;
-            }
+        if (front.source_id == id_ && front.version == v) [[likely]]
             return static_cast<const T*>(front.value);
-        }
         return static_cast<const T*>(st_->refresh_thread_slot());
     }
 
@@ -72,7 +67,7 @@ public:
     value_handle try_get_shared() const noexcept {
         if (!try_get())
             return nullptr;
-        return std::static_pointer_cast<const T>(detail::this_thread_slots().front.keep);
+        return std::static_pointer_cast<const T>(detail::front.slot->keep);
     }
 
     /// Gets a valid value, waiting for the single-flight fetch when needed.
@@ -116,11 +111,12 @@ public:
 
     cache_counters counters() const { return st_->get_counters(); }
     /// This cache's never-reused id (per-thread state is keyed by it).
-    std::uint64_t id() const noexcept { return st_->id; }
+    std::uint64_t id() const noexcept { return id_; }
     const asio::any_io_executor& get_executor() const noexcept { return st_->ex; }
 
 private:
     std::shared_ptr<state> st_;
+    std::uint64_t id_; // a copy of st_->id, so the hot path reads it from this object
 };
 
 } // namespace pbi::refresh

@@ -28,8 +28,6 @@
 
 namespace pbi::refresh::detail {
 
-inline constexpr std::uint32_t hit_batch = 256;
-
 template <class T, class Clock>
 class cache_state : public std::enable_shared_from_this<cache_state<T, Clock>> {
     static_assert(std::is_same_v<typename Clock::duration, duration>,
@@ -49,7 +47,8 @@ public:
 
     cache_state(asio::any_io_executor executor, fetch_function f, cache_options o)
         : id(next_source_id()), ex(std::move(executor)), fetch_(std::move(f)), options_(std::move(o)),
-          refresh_timer_(ex), stale_timer_(ex), waiter_timer_(ex), rng_(std::random_device{}()) {}
+          refresh_timer_(ex), stale_timer_(ex), waiter_timer_(ex),
+          rng_state_((std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}() ^ id) {}
 
     // --- read by the hot path: written only under the mutex, on their own cache line
     alignas(64) std::atomic<std::uint64_t> version{1};
@@ -58,17 +57,14 @@ public:
     const asio::any_io_executor ex;
 
     /// Brings this thread's slot up to date with the current version; returns its value.
+    /// Counts one hit per thread and version: counting every read would write on the hot path.
     const void* refresh_thread_slot() {
-        auto& slot = this_thread_slots().bring_to_front(id);
+        auto& slot = this_thread_slots().slot_for(id);
         std::shared_ptr<const entry> cur;
         {
             std::lock_guard lock(mutex_);
             cur = current_;
             slot.version = version.load(std::memory_order_relaxed);
-        }
-        if (slot.unflushed_hits) {
-            hits.fetch_add(slot.unflushed_hits, std::memory_order_relaxed);
-            slot.unflushed_hits = 0;
         }
         slot.owner = this->weak_from_this();
         if (cur) {
@@ -81,6 +77,7 @@ public:
             slot.value = nullptr;
             slot.keep.reset();
         }
+        front = front_slot{id, slot.version, slot.value, &slot};
         return slot.value;
     }
 
@@ -434,7 +431,12 @@ private:
     double random01() {
         if (options_.random)
             return options_.random();
-        return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+        // splitmix64: 8 bytes of state per cache (a mt19937_64 would add 2.5 KB to each).
+        std::uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        return static_cast<double>(z >> 11) * 0x1.0p-53;
     }
 
     void push_event(cache_event e) {
@@ -473,7 +475,7 @@ private:
     std::uint64_t refresh_gen_ = 0, stale_gen_ = 0, waiter_gen_ = 0;
     cache_counters counters_;
     std::vector<cache_event> events_;
-    std::mt19937_64 rng_;
+    std::uint64_t rng_state_;
 };
 
 } // namespace pbi::refresh::detail

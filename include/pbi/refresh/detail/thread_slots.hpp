@@ -13,45 +13,46 @@ namespace pbi::refresh::detail {
 /// owning handle whose control block belongs to this thread alone (copies of it never touch a
 /// cache line another thread writes).
 struct thread_slot {
-    std::uint64_t source_id = 0; ///< never reused, never an address
     std::uint64_t version = 0;
     const void* value = nullptr;      ///< null when that version holds no usable value
     std::shared_ptr<const void> keep; ///< per-thread owning handle of `value`
     std::weak_ptr<const void> owner;  ///< the cache's state: lets dead caches' slots be pruned
-    std::uint32_t unflushed_hits = 0; ///< hits counted here, added to the shared counter in batches
 };
 
-/// All of this thread's slots: the most recently used one in front (the hot path compares two
-/// integers), the rest in a map keyed by source id.
+/// The slot this thread used last, as plain data: reading it needs no thread_local
+/// initialisation guard, so the hot path is two loads and two compares.
+struct front_slot {
+    std::uint64_t source_id; ///< never reused, never an address; 0 = none
+    std::uint64_t version;
+    const void* value;
+    thread_slot* slot; ///< the owning slot in this thread's map (node pointers are stable)
+};
+
+inline constinit thread_local front_slot front{0, 0, nullptr, nullptr};
+
+/// All of this thread's slots, keyed by source id.
 struct thread_slots {
-    thread_slot front;
-    std::unordered_map<std::uint64_t, thread_slot> others;
+    std::unordered_map<std::uint64_t, thread_slot> by_source;
     std::size_t prune_at = 64;
 
-    /// The slot for `id`, moved to the front.
-    thread_slot& bring_to_front(std::uint64_t id) {
-        if (front.source_id == id)
-            return front;
-        thread_slot found;
-        if (auto it = others.find(id); it != others.end()) {
-            found = std::move(it->second);
-            others.erase(it);
-        } else {
-            found.source_id = id;
-        }
-        if (front.source_id != 0)
-            others.emplace(front.source_id, std::move(front));
-        front = std::move(found);
-        if (others.size() >= prune_at)
+    thread_slot& slot_for(std::uint64_t id) {
+        if (by_source.size() >= prune_at)
             prune();
-        return front;
+        return by_source[id];
     }
 
     /// Drops slots of caches that no longer exist (a host that creates and evicts many caches).
     void prune() {
-        for (auto it = others.begin(); it != others.end();)
-            it = it->second.owner.expired() ? others.erase(it) : std::next(it);
-        prune_at = std::max<std::size_t>(64, others.size() * 2);
+        for (auto it = by_source.begin(); it != by_source.end();) {
+            if (it->second.owner.expired()) {
+                if (front.slot == &it->second)
+                    front = front_slot{0, 0, nullptr, nullptr};
+                it = by_source.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        prune_at = std::max<std::size_t>(64, by_source.size() * 2);
     }
 };
 
