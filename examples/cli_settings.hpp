@@ -17,6 +17,9 @@ struct settings {
     pbi::entra::credential credential;
     pbi::cloud cloud = pbi::cloud::preset(pbi::cloud_name::public_cloud);
     pbi::http::tls_options tls;
+    /// The proxy for https origins (HTTPS_PROXY / ALL_PROXY / NO_PROXY and their lower-case
+    /// forms); nullopt: the http::client reads the same variables itself.
+    std::optional<pbi::http::proxy_config> proxy;
     bool using_builtin_emulator = false;
 };
 
@@ -87,9 +90,25 @@ inline std::optional<std::string> read_settings(settings& out) {
             return "PBI_CA_FILE '" + *ca + "' cannot be read";
         out.tls.extra_ca_files.push_back(*ca);
     }
+    {
+        std::error_code ec;
+        pbi::diagnostics d;
+        auto proxy = pbi::http::proxy_config::from_environment({}, ec, d);
+        if (ec)
+            return d.message + "; " + d.hint;
+        out.proxy = std::move(proxy);
+    }
     if (auto e = pbi::entra::validate(out.credential))
         return "the credential is unusable: " + e.message();
     return std::nullopt;
+}
+
+/// The http::client options for these settings: trust anchors and proxy.
+inline pbi::http::client_options http_options(const settings& s) {
+    pbi::http::client_options o;
+    o.tls = s.tls;
+    o.proxy = s.proxy;
+    return o;
 }
 
 /// Settings that point at an emulator (credentials, origins, CA).

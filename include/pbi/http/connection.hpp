@@ -1,7 +1,9 @@
-// pbi-async — one verified TLS connection to one origin: connect, handshake, write, read a response.
+// pbi-async — one verified TLS connection to one origin, directly or through a proxy's CONNECT
+// tunnel: connect, (proxy TLS, tunnel,) handshake, write, read a response.
 #pragma once
 
 #include <pbi/config.hpp>
+#include <pbi/http/detail/transport_stream.hpp>
 #include <pbi/http/response_parser.hpp>
 #include <pbi/http/url.hpp>
 
@@ -29,7 +31,10 @@ struct read_outcome {
     bool ended_at_eof = false; ///< the body was delimited by the end of the stream
 };
 
-/// One TLS connection, the building block of http::client. Each operation is a coroutine
+/// One TLS connection, the building block of http::client. Through a proxy, the TCP
+/// connection goes to the proxy (async_connect with the proxy's host), optionally TLS to the
+/// proxy (async_handshake_proxy), then async_open_tunnel; async_handshake with the origin's
+/// host then runs inside the tunnel. Each operation is a coroutine
 /// that runs on the awaiting coroutine's executor (which must be the connection's), returns
 /// its error as a value and honours the awaiting coroutine's cancellation slot (terminal):
 /// the operation completes with asio::error::operation_aborted and the connection must then
@@ -49,6 +54,19 @@ public:
     /// errc::tls_handshake_failed; `detail` then says in words what went wrong.
     PBI_DECL asio::awaitable<std::error_code> async_handshake(std::string host, std::string& detail);
 
+    /// For an https:// proxy, before async_open_tunnel: TLS to the proxy, verified against
+    /// `proxy_host` with the anchors of `ctx` (which must outlive the connection). Errors as
+    /// async_handshake; a proxy that answers in plain HTTP is errc::tls_handshake_failed with
+    /// `detail` saying "wrong version number".
+    PBI_DECL asio::awaitable<std::error_code>
+    async_handshake_proxy(std::string proxy_host, asio::ssl::context& ctx, std::string& detail);
+
+    /// Sends `connect_request` (see make_connect_request; must stay alive until completion) to
+    /// the proxy and reads its answer into `parser`, which should have skip_body() set. A
+    /// `leftover` outcome after a 2xx answer means the proxy sent bytes into the tunnel: unusable.
+    PBI_DECL asio::awaitable<read_outcome> async_open_tunnel(std::string_view connect_request,
+                                                             response_parser& parser);
+
     /// Writes all of `bytes` (which must stay alive until completion); `written` counts what was sent.
     PBI_DECL asio::awaitable<std::error_code> async_write(std::string_view bytes, std::size_t& written);
 
@@ -63,10 +81,12 @@ public:
 
     /// When the connection went back to the pool.
     std::chrono::steady_clock::time_point idle_since{};
+    /// The proxy the connection tunnels through ("http://host:port"), empty when direct.
+    std::string proxy;
 
 private:
     asio::ip::tcp::resolver resolver_;
-    asio::ssl::stream<asio::ip::tcp::socket> stream_;
+    asio::ssl::stream<detail::transport_stream> stream_;
     std::vector<char> buffer_;
 };
 

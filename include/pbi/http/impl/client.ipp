@@ -5,6 +5,8 @@
 #include <pbi/error.hpp>
 #include <pbi/http/client.hpp>
 #include <pbi/http/connection.hpp>
+#include <pbi/http/detail/call_failure.hpp>
+#include <pbi/http/proxy_tunnel.hpp>
 #include <pbi/http/tls_context.hpp>
 
 #include <asio/error.hpp>
@@ -21,26 +23,6 @@
 namespace pbi::http {
 
 namespace detail {
-
-enum class call_phase { waiting, connecting, handshake, writing, awaiting_response, reading };
-
-inline const char* describe(call_phase p) noexcept {
-    switch (p) {
-    case call_phase::waiting:
-        return "while waiting for a free pooled connection";
-    case call_phase::connecting:
-        return "while connecting";
-    case call_phase::handshake:
-        return "during the TLS handshake";
-    case call_phase::writing:
-        return "while sending the request";
-    case call_phase::awaiting_response:
-        return "while waiting for the response";
-    case call_phase::reading:
-        return "while reading the response";
-    }
-    return "";
-}
 
 // A keep-alive connection the server closed while it sat in the pool shows up as one of these
 // before any response byte arrives; the request is then safe to send again.
@@ -82,9 +64,13 @@ struct client::impl {
     };
 
     impl(asio::any_io_executor e, client_options o)
-        : ex(std::move(e)), options(std::move(o)), ctx(make_tls_context(options.tls)) {
+        : ex(std::move(e)), options(std::move(o)), ctx(make_tls_context(options.tls)),
+          proxy(options.proxy ? std::move(*options.proxy) : proxy_config::from_environment()) {
+        options.proxy.reset(); // one copy of the credentials is enough
         if (options.max_connections_per_origin == 0)
             options.max_connections_per_origin = 1;
+        if (proxy.server)
+            proxy_display = proxy.server->display();
     }
 
     ~impl() {
@@ -95,11 +81,11 @@ struct client::impl {
         }
     }
 
-    void emit(client_event_kind kind, const std::string& origin) noexcept {
+    void emit(client_event_kind kind, const std::string& origin, const std::string& via) noexcept {
         if (!options.on_event)
             return;
         try {
-            options.on_event(client_event{kind, origin});
+            options.on_event(client_event{kind, origin, via});
         } catch (...) {
         }
     }
@@ -107,7 +93,34 @@ struct client::impl {
     void close_connection(tls_connection& conn, const std::string& origin) {
         conn.close();
         ++counters.connections_closed;
-        emit(client_event_kind::connection_closed, origin);
+        emit(client_event_kind::connection_closed, origin, conn.proxy);
+    }
+
+    // Asks the proxy for a tunnel on `conn`. Failures the proxy explains (its status) fill
+    // `explained`; transport and parser failures are left to the caller to describe.
+    asio::awaitable<std::error_code> open_tunnel(tls_connection& conn, const proxy_server& server,
+                                                 const url& origin, diagnostics& explained) {
+        const pbi::secret request = make_connect_request(server, origin);
+        response_parser parser(options.limits);
+        parser.skip_body();
+        const read_outcome out = co_await conn.async_open_tunnel(request.reveal(), parser);
+        if (out.ec)
+            co_return out.ec;
+        const response& answer = parser.get();
+        // A 2xx answer has no body: whatever follows belongs to the tunnel, and nothing may come
+        // before the origin's first TLS record answers our hello. Other answers may have a body.
+        if (out.leftover && answer.status >= 200 && answer.status < 300) {
+            explained.message = "the proxy " + server.display() + " sent bytes after its answer to CONNECT " +
+                                connect_target(origin) + "; the tunnel cannot be used";
+            explained.hint = "check that the proxy speaks HTTP/1.1 CONNECT correctly";
+            co_return make_error_code(errc::proxy_protocol_error);
+        }
+        co_return check_connect_response(answer, server, origin, explained);
+    }
+
+    // Where the proxy setting came from, for hints.
+    std::string proxy_setting_name() const {
+        return proxy.source.empty() ? std::string("the proxy configuration") : proxy.source;
     }
 
     origin_pool& pool_for(const std::string& origin) {
@@ -171,17 +184,13 @@ struct client::impl {
         pool.slot_freed.cancel();
     }
 
-    void fail(diagnostics& diag, std::string message, std::string hint = {}) {
-        diag.source = failure_source::transport;
-        diag.message = std::move(message);
-        diag.hint = std::move(hint);
-    }
-
     asio::awaitable<result<response>> run(url origin, request req, call_options call, diagnostics& diag);
 
     asio::any_io_executor ex;
     client_options options;
     asio::ssl::context ctx;
+    proxy_config proxy;
+    std::string proxy_display; // proxy.server->display(), computed once
     client_counters counters;
     std::unordered_map<std::string, std::unique_ptr<origin_pool>> pools;
 };
@@ -204,6 +213,11 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
         diag.message = "refusing to send a request to \"" + origin_text + "\": only https URLs are supported";
         co_return result<response>{make_error_code(errc::invalid_url), {}};
     }
+    const proxy_server* via = http::proxy_for(proxy, origin);
+    const std::string no_proxy_text;
+    const std::string& via_text = via ? proxy_display : no_proxy_text;
+    if (via)
+        diag.proxy = via_text;
     if (!is_valid_request(req)) {
         diag.message = "refusing to send a request to " + origin_text +
                        ": the method, target or a header contains characters HTTP does not allow";
@@ -233,6 +247,7 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
     bool retried = false;
     bool reusable = false;
     std::string tls_detail;
+    diagnostics tunnel_diag; // what the proxy said when it refused the tunnel
     response res;
 
     while (!ec) {
@@ -240,12 +255,25 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
         if (!reused) {
             conn = std::make_shared<tls_connection>(ex, ctx);
             st->conn = conn;
-            phase = call_phase::connecting;
-            ec = co_await conn->async_connect(origin.host, origin.port);
+            conn->proxy = via_text;
+            phase = via ? call_phase::proxy_connecting : call_phase::connecting;
+            const std::string& connect_host = via ? via->host : origin.host;
+            const std::uint16_t connect_port = via ? via->port : origin.port;
+            ec = co_await conn->async_connect(connect_host, connect_port);
             // The resolver ignores cancellation slots: look at the state ourselves.
             auto cs = co_await asio::this_coro::cancellation_state;
             if (!ec && cs.cancelled() != asio::cancellation_type::none)
                 ec = make_error_code(asio::error::operation_aborted);
+            if (!ec && via && via->scheme == "https") {
+                phase = call_phase::proxy_handshake;
+                ec = co_await conn->async_handshake_proxy(via->host, ctx, tls_detail);
+            }
+            if (!ec && via) {
+                phase = call_phase::tunnel;
+                ec = co_await open_tunnel(*conn, *via, origin, tunnel_diag);
+                if (!ec)
+                    ++counters.tunnels_opened;
+            }
             if (!ec) {
                 phase = call_phase::handshake;
                 ec = co_await conn->async_handshake(origin.host, tls_detail);
@@ -256,11 +284,11 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
                 break;
             }
             ++counters.connections_opened;
-            emit(client_event_kind::connection_opened, origin_text);
+            emit(client_event_kind::connection_opened, origin_text, via_text);
         } else {
             st->conn = conn;
             ++counters.connections_reused;
-            emit(client_event_kind::connection_reused, origin_text);
+            emit(client_event_kind::connection_reused, origin_text, via_text);
         }
 
         phase = call_phase::writing;
@@ -294,7 +322,7 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
         conn.reset();
         retried = true;
         ++counters.retries;
-        emit(client_event_kind::request_retried, origin_text);
+        emit(client_event_kind::request_retried, origin_text, via_text);
         ec = {};
     }
 
@@ -306,50 +334,16 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
     if (!ec)
         co_return result<response>{{}, std::move(res)};
 
-    // Describe the failure: what, where, and what the operator can do.
-    if (st->timed_out) {
-        ec = make_error_code(errc::timeout);
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started).count();
-        fail(diag,
-             "request to " + origin_text + " timed out " + detail::describe(phase) + " (deadline " +
-                 std::to_string(ms) + " ms)",
-             phase == call_phase::waiting
-                 ? "every connection to this origin stayed busy; raise max_connections_per_origin or allow "
-                   "more time in call_options"
-                 : "the server did not answer in time; check the network path to " + origin.host +
-                       " or allow more time in call_options");
-    } else if (ec == asio::error::operation_aborted) {
-        fail(diag, "request to " + origin_text + " was cancelled " + std::string(detail::describe(phase)));
-    } else if (phase == call_phase::handshake) {
-        std::string hint;
-        if (ec == errc::certificate_untrusted)
-            hint = "add the server's CA certificate (or your proxy's) with tls_options::extra_ca_pem or "
-                   "extra_ca_files, e.g. from PBI_CA_FILE";
-        else if (ec == errc::certificate_expired)
-            hint = "check this machine's clock; if it is right, the server's certificate has expired";
-        else if (ec == errc::certificate_name_mismatch)
-            hint = "connect with the host name the certificate was issued for";
-        else
-            hint = "check that " + origin_text + " speaks TLS 1.2 or newer on this port";
-        fail(diag, "TLS handshake with " + origin_text + " failed: " + tls_detail, std::move(hint));
-    } else if (phase == call_phase::connecting) {
-        std::string hint;
-        if (ec == asio::error::connection_refused)
-            hint =
-                "nothing accepts connections there; check the URL's host and port and that the server runs";
-        else if (ec == asio::error::host_not_found || ec == asio::error::host_not_found_try_again)
-            hint = "check the host name and this machine's DNS settings";
-        else
-            hint = "check the network path (firewall, proxy) to " + origin.host;
-        fail(diag, "could not connect to " + origin_text + ": " + ec.message(), std::move(hint));
-    } else if (ec == errc::connection_closed) {
-        fail(diag, origin_text + " closed the connection before sending a response");
-    } else if (ec.category() == pbi::error_category()) {
-        fail(diag, "the response from " + origin_text + " is not valid HTTP/1.1: " + ec.message());
-    } else {
-        fail(diag, "connection to " + origin_text + " failed " + std::string(detail::describe(phase)) + ": " +
-                       ec.message());
-    }
+    detail::call_failure failure{phase, ec, st->timed_out};
+    failure.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started);
+    failure.origin = &origin;
+    failure.origin_text = origin_text;
+    failure.via = via;
+    failure.via_text = via_text;
+    failure.proxy_setting = proxy_setting_name();
+    failure.tls_detail = tls_detail;
+    failure.proxy_said = &tunnel_diag;
+    ec = detail::describe_failure(failure, diag);
     co_return result<response>{ec, {}};
 }
 
@@ -391,6 +385,14 @@ PBI_DECL void client::close_idle() {
 
 PBI_DECL client_counters client::counters() const noexcept {
     return impl_->counters;
+}
+
+PBI_DECL const proxy_config& client::proxy() const noexcept {
+    return impl_->proxy;
+}
+
+PBI_DECL const proxy_server* client::proxy_for(const url& origin) const noexcept {
+    return http::proxy_for(impl_->proxy, origin);
 }
 
 } // namespace pbi::http
