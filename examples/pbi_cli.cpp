@@ -1,6 +1,7 @@
 // pbi — command-line client of the pbi-async SDK: sign in, list Power BI content, mint embed
 // tokens, and run the built-in emulator. See README.md ("The pbi CLI") for the contract:
 // subcommands, PBI_* variables, --json, exit codes.
+#include "cli_diagnose.hpp"
 #include "cli_settings.hpp"
 
 #include <pbi/pbi.hpp>
@@ -40,6 +41,8 @@ commands:
                                              mint a View embed token for a report
   emulator [--port N] [--ca-out FILE]        run the emulator until interrupted
   demo                                       the main job, narrated: sign in, list, embed
+  diagnose                                   check the configuration step by step: tenant,
+                                             realm, sign-in, a Power BI call, clock skew
 
 options: --json (machine-readable stdout), --help
 configuration: PBI_TENANT_ID, PBI_CLIENT_ID, PBI_CLIENT_SECRET, PBI_USERNAME, PBI_PASSWORD,
@@ -173,9 +176,14 @@ json::object to_json(const pbi::powerbi::report& r) {
 /// The objects one command works with, wired together.
 struct session {
     session(asio::io_context& io, const pbi_cli::settings& s)
-        : http(io.get_executor(), pbi::http::client_options{s.tls}),
+        : http(io.get_executor(), pbi_cli::http_options(s)),
           tokens(http, s.credential, pbi::entra::token_source_options::for_cloud(s.cloud)),
-          powerbi(http, tokens, pbi::powerbi::client_options{s.cloud.api_origin}) {}
+          powerbi(http, tokens, powerbi_options(s)) {}
+    static pbi::powerbi::client_options powerbi_options(const pbi_cli::settings& s) {
+        pbi::powerbi::client_options o;
+        o.api_origin = s.cloud.api_origin;
+        return o;
+    }
     pbi::http::client http;
     pbi::entra::token_source tokens;
     pbi::powerbi::client powerbi;
@@ -397,6 +405,30 @@ asio::awaitable<int> run_demo(session& s, const arguments& a) {
     co_return exit_ok;
 }
 
+/// `pbi diagnose`: every step printed as ok / failed / warning / skipped with its hint; the exit
+/// code is 0 when the configuration works, else that of the first failed step's class.
+asio::awaitable<int> run_diagnose(session& s, const pbi_cli::settings& settings, const arguments& a) {
+    if (!a.json)
+        std::cout << "pbi diagnose: checking the configuration step by step\n";
+    auto check = pbi_cli::diagnose(s.http, settings);
+    auto report = co_await std::move(check);
+    const auto* failed = report.first_failure();
+    const int code = failed ? exit_code_for(failed->ec, failed->diag) : exit_ok;
+    if (a.json) {
+        auto o = pbi_cli::to_json(report);
+        o["exit_code"] = code;
+        std::cout << json::serialize(o) << '\n';
+    } else {
+        pbi_cli::print(std::cout, report);
+        if (failed)
+            std::cout << "result: the configuration does not work; first failed step: " << failed->name
+                      << " (exit code " << code << ")\n";
+        else
+            std::cout << "result: the configuration works\n";
+    }
+    co_return code;
+}
+
 int run_emulator(const arguments& a) {
     pbi::testing::emulator_options o;
     if (auto p = required(a, "--port")) {
@@ -473,8 +505,8 @@ int main(int argc, char** argv) {
         std::cout << usage_text;
         return exit_ok;
     }
-    static const std::vector<std::string> commands = {"token", "workspaces",  "reports",  "report",
-                                                      "pages", "embed-token", "emulator", "demo"};
+    static const std::vector<std::string> commands = {
+        "token", "workspaces", "reports", "report", "pages", "embed-token", "emulator", "demo", "diagnose"};
     if (std::find(commands.begin(), commands.end(), args.command) == commands.end()) {
         std::cerr << "pbi: unknown command '" << args.command << "'\n\n" << usage_text;
         return exit_usage;
@@ -528,6 +560,8 @@ int main(int argc, char** argv) {
             return run_pages(*s, args, ref);
         if (args.command == "embed-token")
             return run_embed_token(*s, args, ref);
+        if (args.command == "diagnose")
+            return run_diagnose(*s, settings, args);
         return run_demo(*s, args);
     };
     auto done = [&](std::exception_ptr e, int rc) {

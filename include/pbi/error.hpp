@@ -78,6 +78,11 @@ enum class errc {
     throttled,                     ///< 429 (Entra or Power BI); Retry-After is in diagnostics
     server_error,                  ///< 5xx
     powerbi_error,                 ///< any other Power BI error; the raw code is in diagnostics
+
+    // --- proxies (CONNECT tunnels); the proxy's status is diagnostics::proxy_status
+    proxy_auth_required,  ///< 407: the proxy wants (other) credentials than the ones configured
+    proxy_refused,        ///< the proxy answered CONNECT with another non-2xx status (403, 502, ...)
+    proxy_protocol_error, ///< the proxy's answer to CONNECT is not valid HTTP, or bytes followed it
 };
 
 /// Classes of failures. `ec == pbi::condition::retryable` and so on.
@@ -91,6 +96,10 @@ enum class condition {
 
 PBI_DECL const std::error_category& error_category() noexcept;
 PBI_DECL const std::error_category& condition_category() noexcept;
+
+/// The enumerator's name ("invalid_credentials", "federated_account", ...), for logs and
+/// machine-readable output; "unknown" for a value outside the enum.
+PBI_DECL const char* to_string(errc e) noexcept;
 
 inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), error_category()};

@@ -7,6 +7,7 @@
 #include <pbi/diagnostics.hpp>
 #include <pbi/entra/access_token.hpp>
 #include <pbi/entra/credential.hpp>
+#include <pbi/entra/discovery.hpp>
 #include <pbi/entra/token_source.hpp>
 #include <pbi/error.hpp>
 #include <pbi/exception.hpp>

@@ -7,14 +7,19 @@
 
 #include <pbi/entra/impl/access_token.ipp>
 #include <pbi/entra/impl/credential.ipp>
+#include <pbi/entra/impl/discovery.ipp>
+#include <pbi/entra/impl/openid_configuration.ipp>
 #include <pbi/entra/impl/realm.ipp>
 #include <pbi/entra/impl/token_codec.ipp>
+#include <pbi/entra/impl/token_grant.ipp>
 #include <pbi/http/impl/client.ipp>
 #include <pbi/http/impl/connection.ipp>
 #include <pbi/http/impl/date.ipp>
 #include <pbi/http/impl/encoding.ipp>
 #include <pbi/http/impl/fields.ipp>
 #include <pbi/http/impl/message.ipp>
+#include <pbi/http/impl/proxy.ipp>
+#include <pbi/http/impl/proxy_tunnel.ipp>
 #include <pbi/http/impl/response_parser.ipp>
 #include <pbi/http/impl/tls_context.ipp>
 #include <pbi/http/impl/url.ipp>
@@ -26,5 +31,5 @@
 #include <pbi/powerbi/impl/models.ipp>
 #include <pbi/refresh/impl/refresh_policy.ipp>
 #include <pbi/testing/impl/certificates.ipp>
+#include <pbi/testing/impl/connect_proxy.ipp>
 #include <pbi/testing/impl/emulator.ipp>
-#include <pbi/entra/impl/token_grant.ipp>

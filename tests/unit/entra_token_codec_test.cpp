@@ -520,3 +520,79 @@ TEST_CASE("Retry-After parses seconds, HTTP-dates and rejects garbage") {
     for (const char* bad : {"", "soon", "1.5", "12abc", "-", "Sun, 32 Nov 1994 08:49:37 GMT"})
         CHECK_FALSE(parse_retry_after(bad, ref));
 }
+
+// --- the AADSTS table, hints and other Entra endpoints ---------------------------------------------
+
+TEST_CASE("every AADSTS code of WIRE.md has a named error and a hint, in WIRE.md's order") {
+    const std::vector<std::int64_t> wire = {
+        50126, 50034,  50053,  50055, 50057,  50076,   50079,   50158,   53003,   530035, 50173,  700082,
+        70043, 700081, 65001,  50105, 700016, 7000112, 7000215, 7000222, 7000218, 700025, 700024, 90002,
+        90014, 900144, 500011, 70011, 28000,  28003,   1002012, 50196,   90055,   90024,  50033,  90006};
+    auto causes = aadsts_causes();
+    REQUIRE(causes.size() == wire.size());
+    for (std::size_t i = 0; i < wire.size(); ++i) {
+        INFO("AADSTS" << wire[i]);
+        CHECK(causes[i].code == wire[i]);
+        CHECK(errc_from_aadsts(wire[i]) == causes[i].error);
+        REQUIRE(causes[i].hint != nullptr);
+        CHECK(std::string(causes[i].hint).size() > 20);
+        CHECK(causes[i].error != pbi::errc::sign_in_failed);
+    }
+}
+
+TEST_CASE("an unknown AADSTS code is sign_in_failed and keeps the raw code and a lookup hint") {
+    access_token t;
+    pbi::diagnostics diag;
+    CHECK(parse_token_response(400, json_headers(), error_body(9999999, "invalid_grant"), t0, t, diag) ==
+          pbi::errc::sign_in_failed);
+    CHECK_FALSE(errc_from_aadsts(9999999));
+    CHECK(diag.error_codes == std::vector<std::int64_t>{9999999});
+    CHECK(diag.message.find("AADSTS9999999") != std::string::npos);
+    CHECK(diag.hint.find("error?code=9999999") != std::string::npos);
+    CHECK(diag.trace_id == "0000aaaa-11bb-cccc-dd22-eeeeee333333");
+}
+
+TEST_CASE("MFA hints name an exempt account, a service principal, and device code only as an Entra option") {
+    for (std::int64_t code : {50076, 50079}) {
+        INFO("AADSTS" << code);
+        access_token t;
+        pbi::diagnostics diag;
+        CHECK(parse_token_response(400, json_headers(), error_body(code, "invalid_grant"), t0, t, diag) ==
+              pbi::errc::mfa_required);
+        CHECK(diag.hint.find("exempt from MFA") != std::string::npos);
+        CHECK(diag.hint.find("service principal") != std::string::npos);
+        CHECK(diag.hint.find("device-code") != std::string::npos);
+        CHECK(diag.hint.find("not offer") != std::string::npos);
+    }
+}
+
+TEST_CASE("an Entra error answer without ids in its body takes them from the headers") {
+    pbi::http::fields h;
+    h.add("Content-Type", "text/html");
+    h.add("x-ms-request-id", "11111111-aaaa-bbbb-cccc-000000000001");
+    h.add("client-request-id", "22222222-aaaa-bbbb-cccc-000000000002");
+    pbi::diagnostics diag;
+    CHECK(parse_entra_error(502, h, "<html><title>Bad gateway</title></html>", "realm discovery", diag) ==
+          pbi::errc::server_error);
+    CHECK(diag.trace_id == "11111111-aaaa-bbbb-cccc-000000000001");
+    CHECK(diag.correlation_id == "22222222-aaaa-bbbb-cccc-000000000002");
+    CHECK(diag.message.rfind("realm discovery answered HTTP 502", 0) == 0);
+    CHECK(diag.source == pbi::failure_source::entra);
+}
+
+TEST_CASE("the OpenID configuration of an unknown tenant maps to tenant_not_found") {
+    pbi::diagnostics diag;
+    auto body = error_body(90002, "invalid_tenant");
+    CHECK(parse_entra_error(400, json_headers(), body, "the OpenID configuration endpoint", diag) ==
+          pbi::errc::tenant_not_found);
+    CHECK(diag.error_codes == std::vector<std::int64_t>{90002});
+    CHECK(diag.hint.find("tenant id") != std::string::npos);
+}
+
+TEST_CASE("the body's ids win over the headers'") {
+    auto h = json_headers();
+    h.add("x-ms-request-id", "header-trace");
+    pbi::diagnostics diag;
+    parse_entra_error(400, h, error_body(50126, "invalid_grant"), "the token endpoint", diag);
+    CHECK(diag.trace_id == "0000aaaa-11bb-cccc-dd22-eeeeee333333");
+}

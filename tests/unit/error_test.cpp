@@ -5,9 +5,12 @@
 
 #include <asio/error.hpp>
 
+#include <set>
+#include <string>
+
 TEST_CASE("every pbi error has a message in plain words") {
     for (int v = static_cast<int>(pbi::errc::invalid_argument);
-         v <= static_cast<int>(pbi::errc::powerbi_error); ++v) {
+         v <= static_cast<int>(pbi::errc::proxy_protocol_error); ++v) {
         auto ec = pbi::make_error_code(static_cast<pbi::errc>(v));
         CHECK(ec.message() != "unknown pbi error");
         CHECK(std::string(ec.category().name()) == "pbi");
@@ -48,4 +51,26 @@ TEST_CASE("network, TLS and framing failures are transport errors; server answer
     CHECK(std::error_code(asio::error::connection_refused) == pbi::condition::transport);
     CHECK(pbi::make_error_code(pbi::errc::server_error) != pbi::condition::transport);
     CHECK(pbi::make_error_code(pbi::errc::malformed_json) != pbi::condition::transport);
+}
+
+TEST_CASE("every pbi error has a distinct name for machine-readable output") {
+    std::set<std::string> names;
+    for (int v = static_cast<int>(pbi::errc::invalid_argument);
+         v <= static_cast<int>(pbi::errc::proxy_protocol_error); ++v) {
+        std::string name = pbi::to_string(static_cast<pbi::errc>(v));
+        CHECK(name != "unknown");
+        CHECK(names.insert(name).second);
+    }
+    CHECK(std::string(pbi::to_string(pbi::errc::federated_account)) == "federated_account");
+    CHECK(std::string(pbi::to_string(pbi::errc::invalid_credentials)) == "invalid_credentials");
+    CHECK(std::string(pbi::to_string(static_cast<pbi::errc>(9999))) == "unknown");
+}
+
+TEST_CASE("a federated account and MFA are sign-in failures that no retry heals") {
+    for (auto e : {pbi::errc::federated_account, pbi::errc::mfa_required, pbi::errc::invalid_credentials,
+                   pbi::errc::account_locked}) {
+        INFO(pbi::to_string(e));
+        CHECK(pbi::make_error_code(e) == pbi::condition::auth);
+        CHECK(pbi::make_error_code(e) != pbi::condition::retryable);
+    }
 }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 
 using namespace pbi::powerbi;
@@ -201,4 +202,75 @@ TEST_CASE("the client request id survives and old fields are cleared") {
     parse_powerbi_error(500, pbi::http::fields{}, "", diag);
     CHECK(diag.client_request_id == "cid");
     CHECK(diag.trace_id.empty());
+}
+
+TEST_CASE("every cause of WIRE.md's Power BI error table maps to a named error with a hint") {
+    struct row {
+        int status;
+        const char* body;
+        const char* error_info; // X-PowerBI-Error-Info, or nullptr
+        errc expected;
+        std::optional<pbi::condition> cls;
+    };
+    using pbi::condition;
+    const row rows[] = {
+        {400, R"({"error":{"code":"InvalidRequest","message":"Invalid filter"}})", nullptr, errc::bad_request,
+         std::nullopt},
+        {400, R"({"error":{"code":"BadRequest","message":"Bad UTF-8"}})", nullptr, errc::bad_request,
+         std::nullopt},
+        {401,
+         R"({"error":{"code":"PowerBINotAuthorizedException","pbi.error":{"code":"PowerBINotAuthorizedException","parameters":{},"details":[]}}})",
+         "PowerBINotAuthorizedException", errc::not_authorized, condition::auth},
+        {401,
+         R"({"error":{"code":"PowerBINotAuthorizedException","pbi.error":{"code":"ServicePrincipalIsNotAllowedByTenantAdminSwitch","parameters":{},"details":[]}}})",
+         nullptr, errc::service_principal_not_allowed, condition::configuration},
+        {401, R"({"error":{"code":"GroupNotAccessible"}})", nullptr, errc::not_workspace_member,
+         condition::auth},
+        {403, "", "TokenExpired", errc::token_expired, condition::auth},
+        {403, R"({"error":{"code":"InvalidToken"}})", nullptr, errc::token_expired, condition::auth},
+        {403, R"({"error":{"code":"GroupNotAccessible"}})", nullptr, errc::not_workspace_member,
+         condition::auth},
+        {403, R"({"error":{"code":"EmbedTokenQuotaExceeded"}})", nullptr, errc::not_authorized,
+         condition::auth},
+        {404, R"({"error":{"code":"PowerBIEntityNotFound"}})", "PowerBIEntityNotFound",
+         errc::entity_not_found, std::nullopt},
+        {429, R"({"message":"Rate limit is exceeded. Retry in 35 seconds."})", nullptr, errc::throttled,
+         condition::throttled},
+        {500, R"({"Message":"An error has occurred."})", nullptr, errc::server_error, condition::retryable},
+        {502, "<html><title>502 Bad Gateway</title></html>", nullptr, errc::server_error,
+         condition::retryable},
+        {409, R"({"error":{"code":"SomethingNew"}})", nullptr, errc::powerbi_error, std::nullopt},
+    };
+    for (const auto& r : rows) {
+        INFO(r.status << " " << r.body);
+        auto h = json();
+        if (r.error_info)
+            h.add("X-PowerBI-Error-Info", r.error_info);
+        pbi::diagnostics diag;
+        auto ec = parse_powerbi_error(r.status, h, r.body, diag);
+        CHECK(ec == r.expected);
+        if (r.cls)
+            CHECK(ec == *r.cls);
+        CHECK(diag.http_status == r.status);
+        CHECK(diag.request_id == "9b1a4c2e-0000-4000-8000-000000000001");
+        if (r.error_info)
+            CHECK(diag.powerbi_error_info == r.error_info);
+        CHECK(diag.message.find(std::to_string(r.status)) != std::string::npos);
+        CHECK(diag.hint.size() > 20);
+    }
+}
+
+TEST_CASE("an unknown Power BI error code keeps the raw code") {
+    pbi::diagnostics diag;
+    CHECK(parse_powerbi_error(403, json(), R"({"error":{"code":"BrandNewRefusal"}})", diag) ==
+          errc::not_authorized);
+    CHECK(diag.error == "BrandNewRefusal");
+    CHECK(diag.message.find("BrandNewRefusal") != std::string::npos);
+}
+
+TEST_CASE("a used-up embed-token quota says to move to a dedicated capacity") {
+    pbi::diagnostics diag;
+    CHECK(parse_powerbi_error(403, json(), R"({"error":{"code":"EmbedTokenQuotaExceeded"}})", diag) ==
+          errc::not_authorized);
+    CHECK(diag.hint.find("capacity") != std::string::npos);
 }

@@ -73,3 +73,20 @@ TEST_CASE("realm answers that are not a realm are errors") {
           pbi::errc::unexpected_json);
     CHECK(parse_user_realm(R"([1,2])", r) == pbi::errc::unexpected_json);
 }
+
+TEST_CASE("the federated-account hint names the domain and the three ways out, claiming none as built in") {
+    user_realm r;
+    r.account_type = user_realm::kind::federated;
+    r.domain_name = "contoso.com";
+    r.federation_active_auth_url = "https://fs.contoso.com/adfs/services/trust/2005/usernamemixed";
+    auto h = federated_account_hint(r);
+    CHECK(h.find("contoso.com is federated") != std::string::npos);
+    CHECK(h.find("https://fs.contoso.com/adfs/") != std::string::npos);
+    CHECK(h.find("onmicrosoft.com") != std::string::npos);
+    CHECK(h.find("service principal") != std::string::npos);
+    CHECK(h.find("federated sign-in") != std::string::npos);
+    CHECK(h.find("does not offer") != std::string::npos);
+    user_realm bare;
+    bare.account_type = user_realm::kind::federated;
+    CHECK(federated_account_hint(bare).find("this account's domain is federated") != std::string::npos);
+}

@@ -28,6 +28,12 @@ struct user_realm {
 /// "managed", "federated" or "unknown".
 PBI_DECL const char* to_string(user_realm::kind k) noexcept;
 
+/// The plain-words hint for a federated account that the password grant cannot sign in: which
+/// domain is federated and where it signs in (no secrets), and what works instead — an account
+/// in the tenant's onmicrosoft.com domain, a service principal, or federated sign-in (an Entra
+/// option the SDK does not offer yet).
+PBI_DECL std::string federated_account_hint(const user_realm& realm);
+
 /// The request path (and query) of realm discovery for a user principal name:
 /// "/common/userrealm/{upn percent-encoded}?api-version=1.0". No authentication is needed.
 PBI_DECL std::string user_realm_path(std::string_view upn);

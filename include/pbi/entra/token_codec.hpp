@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -59,7 +60,8 @@ PBI_DECL std::string build_refresh_request_body(const credential& cred, const se
 /// (`error`, `suberror`, `error_codes`, `trace_id`, `correlation_id`, `claims`, the first line
 /// of `error_description` as `server_message`, Retry-After measured from the answer's Date
 /// header) together with a plain-words `message` and `hint`. The error code comes from the
-/// first known AADSTS code in `error_codes` (e.g. 50126 → errc::invalid_credentials), else
+/// first known AADSTS code in `error_codes` (e.g. 50126 → errc::invalid_credentials; the token
+/// grant turns it into errc::federated_account when realm discovery says so), else
 /// from `error` (invalid_client → errc::client_secret_invalid, interaction_required →
 /// errc::mfa_required, invalid_tenant → errc::tenant_not_found, ...), else from the status
 /// (429 → errc::throttled, 5xx → errc::server_error), else errc::sign_in_failed. A 4xx
@@ -70,8 +72,31 @@ PBI_DECL std::error_code parse_token_response(int http_status, const http::field
                                               std::chrono::steady_clock::time_point received_at,
                                               access_token& out, diagnostics& diag);
 
+/// Maps an error answer of any Entra ID endpoint (token, OpenID configuration, realm discovery)
+/// the way parse_token_response maps a failed token answer: `diag` is reset (keeping
+/// `client_request_id`) and filled — source failure_source::entra, status, `error`, `suberror`,
+/// `error_codes`, `trace_id` and `correlation_id` (from the body, else from the
+/// `x-ms-request-id` and `client-request-id` headers), `claims`, Retry-After, the first line of
+/// `error_description`, `message` and `hint`. `endpoint` names the endpoint in messages ("the
+/// token endpoint"). A 1xx/3xx status is errc::unexpected_status.
+PBI_DECL std::error_code parse_entra_error(int http_status, const http::fields& headers,
+                                           std::string_view body, std::string_view endpoint,
+                                           diagnostics& diag);
+
+/// One row of WIRE.md's AADSTS table as the SDK maps it.
+struct aadsts_cause {
+    std::int64_t code;
+    errc error;
+    const char* hint; ///< what fixes it, in plain words (never a secret)
+};
+
+/// Every AADSTS code the SDK names, in WIRE.md's order. README.md's "When sign-in fails" table is
+/// checked against it by a unit test, so the two cannot drift.
+PBI_DECL std::span<const aadsts_cause> aadsts_causes() noexcept;
+
 /// The error code an AADSTS code maps to (the table in WIRE.md §1); nullopt for a code the SDK
-/// does not know.
+/// does not know (parse_token_response then answers errc::sign_in_failed, keeping the raw code
+/// in diagnostics::error_codes).
 PBI_DECL std::optional<errc> errc_from_aadsts(std::int64_t code) noexcept;
 
 } // namespace pbi::entra

@@ -7,6 +7,7 @@
 #include <pbi/diagnostics.hpp>
 #include <pbi/entra/access_token.hpp>
 #include <pbi/entra/credential.hpp>
+#include <pbi/entra/realm.hpp>
 #include <pbi/entra/token_codec.hpp>
 #include <pbi/http/client.hpp>
 #include <pbi/refresh/cache_types.hpp>
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -40,7 +42,11 @@ struct grant_counters {
 
 /// Sends token requests for one credential. Holds the refresh token (rotated on every answer
 /// that carries a new one, kept when an answer has none). A rejected refresh token falls back
-/// once to the credential's primary grant. Thread-safe.
+/// once to the credential's primary grant. A password grant rejected as AADSTS50126 runs realm
+/// discovery once per user name (the answer is cached): a federated account is then
+/// errc::federated_account, not errc::invalid_credentials. Nothing here retries a rejected
+/// password. Every answer's Date header is compared with this machine's clock
+/// (diagnostics::clock_skew). Thread-safe.
 class token_grant {
 public:
     using clock_function = std::function<std::chrono::steady_clock::time_point()>;
@@ -63,6 +69,7 @@ private:
     struct attempt;
     asio::awaitable<attempt> request(const http::url& authority, const credential& cred,
                                      const secret* refresh, diagnostics& diag);
+    asio::awaitable<void> explain_rejected_password(std::string username, attempt& a, diagnostics& diag);
 
     http::client* http_;
     token_source_options options_;
@@ -72,6 +79,7 @@ private:
     secret refresh_token_;
     std::uint64_t credential_generation_ = 0;
     grant_counters counters_;
+    std::map<std::string, user_realm> realms_; // by lower-case user name: discovered once
 };
 
 } // namespace pbi::entra

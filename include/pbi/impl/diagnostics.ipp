@@ -2,6 +2,9 @@
 #pragma once
 
 #include <pbi/diagnostics.hpp>
+#include <pbi/http/date.hpp>
+
+#include <algorithm>
 
 namespace pbi {
 
@@ -44,9 +47,64 @@ PBI_DECL std::ostream& operator<<(std::ostream& os, const diagnostics& d) {
     line("request id", d.request_id);
     line("x-powerbi-error-info", d.powerbi_error_info);
     line("client request id", d.client_request_id);
+    line("proxy", d.proxy);
+    if (d.proxy_status != 0)
+        os << "proxy status: " << d.proxy_status << '\n';
     if (d.retry_after)
         os << "retry after: " << d.retry_after->count() << " s\n";
+    if (d.clock_skew && (*d.clock_skew > clock_skew_tolerance || *d.clock_skew < -clock_skew_tolerance))
+        os << "clock skew: " << (d.clock_skew->count() > 0 ? "+" : "") << d.clock_skew->count()
+           << " s (server minus this machine)\n";
+    for (const auto& w : d.warnings)
+        line("warning", w);
     return os;
+}
+
+namespace detail {
+inline constexpr std::string_view clock_warning_prefix = "this machine's clock is ";
+
+// "10 min 5 s", "3 h 2 min", "42 s"
+inline std::string plain_duration(std::chrono::seconds d) {
+    const auto total = d.count();
+    const auto h = total / 3600, m = (total % 3600) / 60, s = total % 60;
+    std::string out;
+    auto add = [&out](long long v, const char* unit) {
+        if (!out.empty())
+            out += ' ';
+        out += std::to_string(v) + ' ' + unit;
+    };
+    if (h)
+        add(h, "h");
+    if (m)
+        add(m, "min");
+    if (s || out.empty())
+        add(s, "s");
+    return out;
+}
+} // namespace detail
+
+PBI_DECL void note_clock_skew(std::optional<std::string_view> date_header,
+                              std::chrono::system_clock::time_point local_now, diagnostics& diag) {
+    if (!date_header)
+        return;
+    const auto server = http::parse_http_date(*date_header);
+    if (!server)
+        return;
+    const auto skew = std::chrono::duration_cast<std::chrono::seconds>(*server - local_now);
+    diag.clock_skew = skew;
+    auto& w = diag.warnings;
+    w.erase(
+        std::remove_if(w.begin(), w.end(),
+                       [](const std::string& s) { return s.rfind(detail::clock_warning_prefix, 0) == 0; }),
+        w.end());
+    if (skew <= clock_skew_tolerance && skew >= -clock_skew_tolerance)
+        return;
+    w.push_back(
+        std::string(detail::clock_warning_prefix) +
+        detail::plain_duration(skew < skew.zero() ? -skew : skew) +
+        (skew > skew.zero() ? " behind" : " ahead of") +
+        " the server's (its Date header): synchronise this machine's clock (NTP); a wrong clock breaks "
+        "certificate checks and time-stamped logs");
 }
 
 } // namespace pbi

@@ -121,6 +121,12 @@ inline const char* errc_message(errc e) noexcept {
         return "the server failed (5xx)";
     case errc::powerbi_error:
         return "Power BI answered with an error";
+    case errc::proxy_auth_required:
+        return "the proxy requires authentication (407)";
+    case errc::proxy_refused:
+        return "the proxy refused to open a tunnel";
+    case errc::proxy_protocol_error:
+        return "the proxy's answer to CONNECT is not valid";
     }
     return "unknown pbi error";
 }
@@ -129,7 +135,8 @@ inline bool is_transport_code(const std::error_code& ec) noexcept {
     if (ec.category() == pbi::error_category()) {
         auto v = static_cast<errc>(ec.value());
         return (v >= errc::timeout && v <= errc::redirect_refused) ||
-               (v >= errc::bad_status_line && v <= errc::partial_message);
+               (v >= errc::bad_status_line && v <= errc::partial_message) ||
+               (v >= errc::proxy_auth_required && v <= errc::proxy_protocol_error);
     }
     return ec.category() == asio::error::get_system_category() ||
            ec.category() == asio::error::get_netdb_category() ||
@@ -187,14 +194,15 @@ public:
                             v == errc::token_expired || v == errc::not_authorized ||
                             v == errc::service_principal_not_allowed || v == errc::not_workspace_member);
         case condition::configuration:
-            return ours && (v == errc::invalid_argument || v == errc::invalid_url ||
-                            v == errc::missing_configuration || v == errc::client_secret_invalid ||
-                            v == errc::client_secret_expired || v == errc::client_secret_missing ||
-                            v == errc::public_client_sent_secret || v == errc::app_not_found ||
-                            v == errc::app_disabled || v == errc::tenant_not_found ||
-                            v == errc::wrong_cloud || v == errc::invalid_scope ||
-                            v == errc::consent_required || v == errc::service_principal_not_allowed ||
-                            v == errc::certificate_untrusted || v == errc::certificate_name_mismatch);
+            return ours &&
+                   (v == errc::invalid_argument || v == errc::invalid_url ||
+                    v == errc::missing_configuration || v == errc::client_secret_invalid ||
+                    v == errc::client_secret_expired || v == errc::client_secret_missing ||
+                    v == errc::public_client_sent_secret || v == errc::app_not_found ||
+                    v == errc::app_disabled || v == errc::tenant_not_found || v == errc::wrong_cloud ||
+                    v == errc::invalid_scope || v == errc::consent_required ||
+                    v == errc::service_principal_not_allowed || v == errc::certificate_untrusted ||
+                    v == errc::certificate_name_mismatch || v == errc::proxy_auth_required);
         }
         return false;
     }
@@ -205,6 +213,128 @@ public:
 PBI_DECL const std::error_category& error_category() noexcept {
     static const detail::pbi_error_category instance;
     return instance;
+}
+
+PBI_DECL const char* to_string(errc e) noexcept {
+    switch (e) {
+    case errc::invalid_argument:
+        return "invalid_argument";
+    case errc::invalid_url:
+        return "invalid_url";
+    case errc::missing_configuration:
+        return "missing_configuration";
+    case errc::timeout:
+        return "timeout";
+    case errc::connection_closed:
+        return "connection_closed";
+    case errc::tls_handshake_failed:
+        return "tls_handshake_failed";
+    case errc::certificate_untrusted:
+        return "certificate_untrusted";
+    case errc::certificate_name_mismatch:
+        return "certificate_name_mismatch";
+    case errc::certificate_expired:
+        return "certificate_expired";
+    case errc::redirect_refused:
+        return "redirect_refused";
+    case errc::bad_status_line:
+        return "bad_status_line";
+    case errc::bad_header:
+        return "bad_header";
+    case errc::header_limit_exceeded:
+        return "header_limit_exceeded";
+    case errc::body_limit_exceeded:
+        return "body_limit_exceeded";
+    case errc::bad_content_length:
+        return "bad_content_length";
+    case errc::bad_transfer_encoding:
+        return "bad_transfer_encoding";
+    case errc::bad_chunk:
+        return "bad_chunk";
+    case errc::partial_message:
+        return "partial_message";
+    case errc::malformed_json:
+        return "malformed_json";
+    case errc::unexpected_json:
+        return "unexpected_json";
+    case errc::unexpected_content_type:
+        return "unexpected_content_type";
+    case errc::unexpected_status:
+        return "unexpected_status";
+    case errc::invalid_credentials:
+        return "invalid_credentials";
+    case errc::federated_account:
+        return "federated_account";
+    case errc::mfa_required:
+        return "mfa_required";
+    case errc::account_locked:
+        return "account_locked";
+    case errc::account_disabled:
+        return "account_disabled";
+    case errc::password_expired:
+        return "password_expired";
+    case errc::user_not_found:
+        return "user_not_found";
+    case errc::user_not_assigned:
+        return "user_not_assigned";
+    case errc::consent_required:
+        return "consent_required";
+    case errc::conditional_access_blocked:
+        return "conditional_access_blocked";
+    case errc::client_secret_invalid:
+        return "client_secret_invalid";
+    case errc::client_secret_expired:
+        return "client_secret_expired";
+    case errc::client_secret_missing:
+        return "client_secret_missing";
+    case errc::public_client_sent_secret:
+        return "public_client_sent_secret";
+    case errc::app_not_found:
+        return "app_not_found";
+    case errc::app_disabled:
+        return "app_disabled";
+    case errc::tenant_not_found:
+        return "tenant_not_found";
+    case errc::wrong_cloud:
+        return "wrong_cloud";
+    case errc::invalid_scope:
+        return "invalid_scope";
+    case errc::malformed_token_request:
+        return "malformed_token_request";
+    case errc::refresh_token_expired:
+        return "refresh_token_expired";
+    case errc::clock_skew:
+        return "clock_skew";
+    case errc::request_loop_throttled:
+        return "request_loop_throttled";
+    case errc::sign_in_failed:
+        return "sign_in_failed";
+    case errc::token_expired:
+        return "token_expired";
+    case errc::not_authorized:
+        return "not_authorized";
+    case errc::service_principal_not_allowed:
+        return "service_principal_not_allowed";
+    case errc::not_workspace_member:
+        return "not_workspace_member";
+    case errc::entity_not_found:
+        return "entity_not_found";
+    case errc::bad_request:
+        return "bad_request";
+    case errc::throttled:
+        return "throttled";
+    case errc::server_error:
+        return "server_error";
+    case errc::powerbi_error:
+        return "powerbi_error";
+    case errc::proxy_auth_required:
+        return "proxy_auth_required";
+    case errc::proxy_refused:
+        return "proxy_refused";
+    case errc::proxy_protocol_error:
+        return "proxy_protocol_error";
+    }
+    return "unknown";
 }
 
 PBI_DECL const std::error_category& condition_category() noexcept {

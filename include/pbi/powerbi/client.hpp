@@ -45,8 +45,9 @@ struct report_ref {
 /// pbi::error that carries the diagnostics). Both default to asio::use_awaitable. A 403
 /// TokenExpired/InvalidToken answer makes the client drop the token, get a new one and retry
 /// once; every other error is returned as a typed error with diagnostics (RequestId,
-/// X-PowerBI-Error-Info, the Power BI error code). Errors: see pbi::errc (Power BI section) and
-/// the transport errors of http::client.
+/// X-PowerBI-Error-Info, the Power BI error code). On success too, `diag` keeps the last answer's
+/// clock skew (diagnostics::clock_skew, and a warning beyond clock_skew_tolerance). Errors: see
+/// pbi::errc (Power BI section) and the transport errors of http::client.
 ///
 /// Thread safety and lifetimes: operations run on the http::client's executor (a strand when
 /// the io_context has several threads); the http::client and the token source must outlive the

@@ -24,6 +24,21 @@ PBI_DECL const char* to_string(user_realm::kind k) noexcept {
     return "unknown";
 }
 
+PBI_DECL std::string federated_account_hint(const user_realm& realm) {
+    std::string h = "realm discovery shows that ";
+    h += realm.domain_name.empty() ? "this account's domain" : "the domain " + realm.domain_name;
+    h += " is federated";
+    if (!realm.federation_active_auth_url.empty())
+        h += " (it signs in at " + realm.federation_active_auth_url + ")";
+    else if (!realm.federation_protocol.empty())
+        h += " (" + realm.federation_protocol + ")";
+    h += ", and the password grant cannot sign in a federated account. Use an account in the tenant's "
+         "onmicrosoft.com domain (a cloud-only account), or a service principal (client credentials); "
+         "federated sign-in (WS-Trust or a SAML bearer grant) is an Entra option this SDK does not offer "
+         "yet. Do not retry: repeated failures can lock the account";
+    return h;
+}
+
 PBI_DECL std::string user_realm_path(std::string_view upn) {
     return "/common/userrealm/" + http::encode_path_segment(upn) + "?api-version=1.0";
 }

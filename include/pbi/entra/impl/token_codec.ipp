@@ -1,6 +1,7 @@
 // Bodies for pbi/entra/token_codec.hpp.
 #pragma once
 
+#include <pbi/entra/impl/aadsts_table.ipp>
 #include <pbi/entra/token_codec.hpp>
 
 #include <pbi/detail/response_body.hpp>
@@ -46,100 +47,7 @@ inline void add_target(form& f, const credential& cred, std::string_view scope_o
         f.emplace_back("scope", std::string(scope_or_resource));
 }
 
-struct aadsts_entry {
-    std::int64_t code;
-    errc e;
-    const char* hint;
-};
-
-// WIRE.md §1. Hints name only what the SDK can do today (password grant, client secret) and
-// Entra-side remedies.
-inline constexpr aadsts_entry aadsts_table[] = {
-    {50126, errc::invalid_credentials,
-     "check the user name and password; a federated (ADFS) account also fails this way. Do not retry with "
-     "the same "
-     "password: repeated failures lock the account"},
-    {50034, errc::user_not_found,
-     "check the user name, and that the user belongs to this tenant (tenant id) and cloud"},
-    {50053, errc::account_locked,
-     "stop signing in with this account for a while (smart lockout), then check the configured password; an "
-     "administrator can unlock it"},
-    {50055, errc::password_expired, "change the account's password, then update it in this configuration"},
-    {50057, errc::account_disabled, "ask an administrator to enable the account in Entra ID"},
-    {50076, errc::mfa_required,
-     "use an account exempt from MFA, or a service principal (client credentials)"},
-    {50079, errc::mfa_required,
-     "the account must register for MFA: use an account exempt from MFA, or a service principal (client "
-     "credentials)"},
-    {50158, errc::mfa_required,
-     "an external security challenge is required: use an account exempt from it, or a service principal "
-     "(client "
-     "credentials)"},
-    {53003, errc::conditional_access_blocked,
-     "ask an administrator to exclude this account or app from the Conditional Access policy, or use a "
-     "service "
-     "principal (client credentials)"},
-    {530035, errc::conditional_access_blocked,
-     "security defaults block the password grant (legacy authentication): use a service principal (client "
-     "credentials), or ask an administrator to change the policy"},
-    {50173, errc::refresh_token_expired,
-     "sign in again with the credential's own grant (user name and password, or client secret)"},
-    {700082, errc::refresh_token_expired,
-     "sign in again with the credential's own grant (user name and password, or client secret)"},
-    {70043, errc::refresh_token_expired,
-     "sign in again with the credential's own grant; a Conditional Access sign-in frequency policy limits "
-     "the "
-     "refresh token's lifetime"},
-    {700081, errc::refresh_token_expired,
-     "sign in again with the credential's own grant (user name and password, or client secret)"},
-    {65001, errc::consent_required,
-     "an administrator must grant consent for the app's Power BI API permissions (app registration, API "
-     "permissions, Grant admin consent)"},
-    {50105, errc::user_not_assigned,
-     "assign the user to the application (Enterprise applications, Users and groups), or turn off "
-     "'Assignment required'"},
-    {700016, errc::app_not_found,
-     "check the client id, the tenant id and the cloud: the app registration must exist in this tenant"},
-    {7000112, errc::app_disabled, "ask an administrator to enable the application in Entra ID"},
-    {7000215, errc::client_secret_invalid,
-     "check the client secret: use the secret's Value, not its Secret ID, and check that it belongs to this "
-     "client "
-     "id"},
-    {7000222, errc::client_secret_expired,
-     "create a new client secret for the app registration and update it in this configuration"},
-    {7000218, errc::client_secret_missing,
-     "the app is a confidential client: configure its client secret, or enable 'Allow public client flows' "
-     "on the "
-     "app registration"},
-    {700025, errc::public_client_sent_secret,
-     "the app is a public client: remove the client secret from this configuration"},
-    {700024, errc::clock_skew, "synchronise this machine's clock (NTP)"},
-    {90002, errc::tenant_not_found,
-     "check the tenant id or domain and the cloud (a national-cloud tenant is not found in the public "
-     "cloud)"},
-    {90014, errc::malformed_token_request,
-     "the token request lacked a field: a proxy may have rewritten the body; report it with the trace id"},
-    {900144, errc::malformed_token_request,
-     "the token request lacked a field: a proxy may have rewritten the body; report it with the trace id"},
-    {500011, errc::wrong_cloud,
-     "check the cloud setting and the scope: Power BI was not found for this tenant (a national-cloud tenant "
-     "needs "
-     "its own cloud preset), or the scope is misspelled"},
-    {70011, errc::invalid_scope, "check the scope: the Power BI resource followed by /.default"},
-    {28000, errc::invalid_scope, "ask for scopes of one resource only"},
-    {28003, errc::invalid_scope, "send a scope: the Power BI resource followed by /.default"},
-    {1002012, errc::invalid_scope, "a client-credentials scope must end in /.default"},
-    {50196, errc::request_loop_throttled,
-     "too many identical sign-ins in a short time: back off, and reuse cached tokens instead of requesting "
-     "one per "
-     "call"},
-    {90055, errc::throttled, "Entra ID is throttling this tenant or app: retry later"},
-    {90024, errc::throttled, "Entra ID is temporarily unavailable: retry later"},
-    {50033, errc::throttled, "a transient Entra ID failure: retry later"},
-    {90006, errc::throttled, "a transient Entra ID failure: retry later"},
-};
-
-inline const aadsts_entry* find_aadsts(std::int64_t code) noexcept {
+inline const aadsts_cause* find_aadsts(std::int64_t code) noexcept {
     for (const auto& entry : aadsts_table)
         if (entry.code == code)
             return &entry;
@@ -161,7 +69,8 @@ inline std::optional<mapped> from_error_string(std::string_view error, std::stri
         {"invalid_client", errc::client_secret_invalid,
          "check the client id and the client secret (its Value, not its Secret ID)"},
         {"interaction_required", errc::mfa_required,
-         "use an account exempt from MFA, or a service principal (client credentials)"},
+         "the password grant cannot complete an interactive step such as MFA: use a service account exempt "
+         "from MFA, or a service principal (client credentials)"},
         {"invalid_tenant", errc::tenant_not_found, "check the tenant id or domain and the cloud"},
         {"user_password_expired", errc::password_expired,
          "change the account's password, then update it in this configuration"},
@@ -215,7 +124,7 @@ inline void read_error_fields(const boost::json::object& o, diagnostics& diag) {
 inline std::error_code map_error_answer(int status, diagnostics& diag) {
     for (auto code : diag.error_codes) {
         if (const auto* entry = find_aadsts(code)) {
-            std::error_code ec = entry->e;
+            std::error_code ec = entry->error;
             diag.message = ec.message() + " (AADSTS" + std::to_string(code) + ")";
             diag.hint = entry->hint;
             return ec;
@@ -254,23 +163,24 @@ inline std::error_code map_error_answer(int status, diagnostics& diag) {
 }
 
 inline std::error_code body_failure(int status, std::error_code body_ec, std::string_view text,
-                                    std::optional<std::string_view> content_type, diagnostics& diag) {
+                                    std::optional<std::string_view> content_type, std::string_view endpoint,
+                                    diagnostics& diag) {
     // A 2xx body may hold a token, and broken JSON may be a truncated token answer: only the
     // title of an HTML page, or the text of an error answer, is copied into diag.
     const bool html = body::looks_like_html(text, content_type);
     const bool success = status >= 200 && status < 300;
     if (body_ec == errc::unexpected_content_type) {
-        diag.message = "the token endpoint answered " + status_text(status) + " with " +
+        diag.message = std::string(endpoint) + " answered " + status_text(status) + " with " +
                        (html ? "HTML (a gateway or proxy page?)" : "text instead of JSON");
         if (html)
             diag.server_message = body::html_title(text);
         if (diag.server_message.empty() && !success)
             diag.server_message = body::excerpt(text);
     } else if (body_ec == errc::malformed_json) {
-        diag.message = "the token endpoint answered " + status_text(status) + " with broken JSON";
+        diag.message = std::string(endpoint) + " answered " + status_text(status) + " with broken JSON";
     } else {
         diag.message =
-            "the token endpoint answered " + status_text(status) + " with JSON that is not an object";
+            std::string(endpoint) + " answered " + status_text(status) + " with JSON that is not an object";
     }
     if (status == 429) {
         diag.hint =
@@ -285,6 +195,24 @@ inline std::error_code body_failure(int status, std::error_code body_ec, std::st
     return body_ec;
 }
 
+// The facts of an error answer that live in headers: Retry-After (measured from the answer's
+// Date), and the trace and correlation ids when the body did not carry them (Entra sends the
+// trace id as x-ms-request-id and echoes client-request-id as the correlation id).
+inline void read_error_headers(const http::fields& headers, diagnostics& diag) {
+    if (auto ra = headers.get("Retry-After")) {
+        std::optional<std::chrono::system_clock::time_point> date;
+        if (auto d = headers.get("Date"))
+            date = http::parse_http_date(*d);
+        diag.retry_after = http::parse_retry_after(*ra, date);
+    }
+    if (diag.trace_id.empty())
+        if (auto id = headers.get("x-ms-request-id"))
+            diag.trace_id = std::string(body::trim(*id));
+    if (diag.correlation_id.empty())
+        if (auto id = headers.get("client-request-id"))
+            diag.correlation_id = std::string(body::trim(*id));
+}
+
 inline std::error_code bad_token(std::string what, int status, diagnostics& diag) {
     diag.message = "the token endpoint answered " + status_text(status) + " but " + what;
     diag.hint =
@@ -294,9 +222,13 @@ inline std::error_code bad_token(std::string what, int status, diagnostics& diag
 
 } // namespace detail::token_codec
 
+PBI_DECL std::span<const aadsts_cause> aadsts_causes() noexcept {
+    return detail::token_codec::aadsts_table;
+}
+
 PBI_DECL std::optional<errc> errc_from_aadsts(std::int64_t code) noexcept {
     if (const auto* entry = detail::token_codec::find_aadsts(code))
-        return entry->e;
+        return entry->error;
     return std::nullopt;
 }
 
@@ -345,46 +277,54 @@ PBI_DECL std::string build_refresh_request_body(const credential& cred, const se
     return out;
 }
 
+PBI_DECL std::error_code parse_entra_error(int http_status, const http::fields& headers,
+                                           std::string_view text, std::string_view endpoint,
+                                           diagnostics& diag) {
+    namespace tc = detail::token_codec;
+    namespace body = pbi::detail::body;
+    tc::reset(diag);
+    diag.source = failure_source::entra;
+    diag.http_status = http_status;
+    tc::read_error_headers(headers, diag);
+    if (http_status < 400 && !(http_status >= 200 && http_status < 300)) {
+        diag.message = std::string(endpoint) + " answered " + tc::status_text(http_status) +
+                       ", not an answer or an error";
+        diag.hint =
+            "check the authority host (cloud setting) and any proxy between this machine and Entra ID";
+        return errc::unexpected_status;
+    }
+    const auto content_type = headers.get("Content-Type");
+    boost::json::object o;
+    if (auto ec = body::parse_object(text, content_type, o))
+        return tc::body_failure(http_status, ec, text, content_type, endpoint, diag);
+    tc::read_error_fields(o, diag);
+    return tc::map_error_answer(http_status, diag);
+}
+
 PBI_DECL std::error_code parse_token_response(int http_status, const http::fields& headers,
                                               std::string_view text,
                                               std::chrono::steady_clock::time_point received_at,
                                               access_token& out, diagnostics& diag) {
     namespace tc = detail::token_codec;
     namespace body = pbi::detail::body;
-    tc::reset(diag);
+    constexpr std::string_view endpoint = "the token endpoint";
 
     const bool success = http_status >= 200 && http_status < 300;
-    if (!success) {
-        diag.source = failure_source::entra;
-        diag.http_status = http_status;
-        if (auto ra = headers.get("Retry-After")) {
-            std::optional<std::chrono::system_clock::time_point> date;
-            if (auto d = headers.get("Date"))
-                date = http::parse_http_date(*d);
-            diag.retry_after = http::parse_retry_after(*ra, date);
-        }
-        if (http_status < 400) {
-            diag.message =
-                "the token endpoint answered " + tc::status_text(http_status) + ", not a token or an error";
-            diag.hint =
-                "check the authority host (cloud setting) and any proxy between this machine and Entra ID";
-            return errc::unexpected_status;
-        }
-    }
+    if (!success)
+        return parse_entra_error(http_status, headers, text, endpoint, diag);
+    tc::reset(diag);
 
     const auto content_type = headers.get("Content-Type");
     boost::json::object o;
     if (auto ec = body::parse_object(text, content_type, o)) {
         diag.source = failure_source::entra;
         diag.http_status = http_status;
-        return tc::body_failure(http_status, ec, text, content_type, diag);
+        return tc::body_failure(http_status, ec, text, content_type, endpoint, diag);
     }
 
-    if (!success || (!o.contains("access_token") && o.contains("error"))) {
-        diag.source = failure_source::entra;
-        diag.http_status = http_status;
-        tc::read_error_fields(o, diag);
-        return tc::map_error_answer(http_status, diag);
+    if (!o.contains("access_token") && o.contains("error")) {
+        // A 2xx answer that carries an error: mapped like an error answer.
+        return parse_entra_error(http_status, headers, text, endpoint, diag);
     }
 
     auto fail = [&](std::string what) {

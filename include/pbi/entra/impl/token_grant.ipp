@@ -1,8 +1,11 @@
 // Bodies for pbi/entra/token_grant.hpp.
 #pragma once
 
+#include <pbi/entra/discovery.hpp>
 #include <pbi/entra/token_grant.hpp>
 #include <pbi/http/url.hpp>
+
+#include <algorithm>
 
 namespace pbi::entra {
 
@@ -47,8 +50,57 @@ PBI_DECL asio::awaitable<token_grant::attempt> token_grant::request(const http::
     }
     auto [ec, res] = co_await http_->send(authority, std::move(req), options_.fetch_options, diag);
     attempt out;
-    out.ec = ec ? ec : parse_token_response(res.status, res.headers, res.body, now_(), out.token, diag);
+    if (ec) {
+        out.ec = ec;
+        co_return out;
+    }
+    const auto received = std::chrono::system_clock::now();
+    out.ec = parse_token_response(res.status, res.headers, res.body, now_(), out.token, diag);
+    note_clock_skew(res.headers.get("Date"), received, diag);
     co_return out;
+}
+
+PBI_DECL asio::awaitable<void> token_grant::explain_rejected_password(std::string username, attempt& a,
+                                                                      diagnostics& diag) {
+    std::string key = username;
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    std::optional<user_realm> realm;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = realms_.find(key); it != realms_.end())
+            realm = it->second;
+    }
+    if (!realm) {
+        // Its own diagnostics: the token answer's facts stay what the caller sees. A failed
+        // discovery is not cached and leaves invalid_credentials as it is.
+        diagnostics realm_diag;
+        discovery_options o;
+        o.authority_origin = options_.authority_origin;
+        o.call = options_.fetch_options;
+        auto lookup = discover_realm(*http_, std::move(o), std::move(username), realm_diag);
+        auto r = co_await std::move(lookup);
+        if (r.ec)
+            co_return;
+        realm = r.value;
+        std::lock_guard lock(mutex_);
+        realms_.emplace(key, r.value);
+    }
+    if (realm->account_type == user_realm::kind::federated) {
+        a.ec = errc::federated_account;
+        std::error_code ec = a.ec;
+        diag.message = ec.message() + " (AADSTS50126 for a federated account)";
+        diag.hint = federated_account_hint(*realm);
+    } else if (realm->account_type == user_realm::kind::managed) {
+        diag.hint =
+            "check the password (realm discovery shows a managed account, whose password Entra ID checks "
+            "itself, so federation is not the cause). Do not retry with the same password: repeated "
+            "failures lock the account";
+    } else {
+        diag.hint = "check the user name: realm discovery does not know its domain (a typo, or an account in "
+                    "another cloud). Do not retry with the same password: repeated failures lock the account";
+    }
 }
 
 PBI_DECL asio::awaitable<refresh::fetch_result<access_token>> token_grant::fetch(diagnostics& diag) {
@@ -87,6 +139,12 @@ PBI_DECL asio::awaitable<refresh::fetch_result<access_token>> token_grant::fetch
         refresh = secret{};
         diag.clear();
         a = co_await request(authority, cred, nullptr, diag);
+    }
+    if (a.ec == errc::invalid_credentials) { // AADSTS50126 on the password grant: is the account federated?
+        if (const auto* ropc = std::get_if<ropc_credential>(&cred)) {
+            auto explain = explain_rejected_password(ropc->username, a, diag);
+            co_await std::move(explain);
+        }
     }
     if (a.ec) {
         if (diag.source == failure_source::none)

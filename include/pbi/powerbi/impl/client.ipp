@@ -28,6 +28,20 @@ inline std::string report_path(const report_ref& ref) {
            http::encode_path_segment(ref.report_id);
 }
 
+// A 2xx answer whose body cannot be read: the facts an operator quotes to support.
+inline void unreadable_answer(const http::response& res, const char* what, std::error_code ec,
+                              diagnostics& diag) {
+    diag.source = failure_source::powerbi;
+    diag.http_status = res.status;
+    diag.message = std::string("the ") + what + " from Power BI could not be read: " + ec.message();
+    diag.hint = "check the API origin (cloud setting) and any proxy in between; quote the request id if it "
+                "persists";
+    if (auto id = res.headers.get("RequestId"))
+        diag.request_id = std::string(*id);
+    else if (auto ms = res.headers.get("x-ms-request-id"))
+        diag.request_id = std::string(*ms);
+}
+
 inline std::error_code check_ref(const report_ref& ref, diagnostics& diag) {
     if (ref.workspace_id.empty() || ref.report_id.empty()) {
         diag.message = "a workspace id and a report id are required";
@@ -63,13 +77,14 @@ PBI_DECL asio::awaitable<result<http::response>> client::call(std::string method
         auto [ec, res] = co_await http_->send(api_, std::move(req), options, diag);
         if (ec)
             co_return result<http::response>{ec, {}};
-        if (res.status >= 200 && res.status < 300)
+        const auto received = std::chrono::system_clock::now();
+        if (res.status >= 200 && res.status < 300) {
+            note_clock_skew(res.headers.get("Date"), received, diag);
             co_return result<http::response>{{}, std::move(res)};
+        }
 
-        const auto client_request_id = diag.client_request_id;
-        diag.clear();
-        diag.client_request_id = client_request_id;
-        auto perr = parse_powerbi_error(res.status, res.headers, res.body, diag);
+        auto perr = parse_powerbi_error(res.status, res.headers, res.body, diag); // keeps client_request_id
+        note_clock_skew(res.headers.get("Date"), received, diag);
         if (perr == errc::token_expired && attempt == 0) {
             tokens_.invalidate(token); // many callers reporting the same token cause one new fetch
             continue;
@@ -99,9 +114,7 @@ PBI_DECL asio::awaitable<result<std::vector<workspace>>> client::list_workspaces
             co_return result<std::vector<workspace>>{ec, {}};
         std::vector<workspace> batch;
         if (auto pec = parse_workspaces(res.body, batch)) {
-            diag.source = failure_source::powerbi;
-            diag.http_status = res.status;
-            diag.message = "the workspace list from Power BI could not be read: " + pec.message();
+            detail::unreadable_answer(res, "workspace list", pec, diag);
             co_return result<std::vector<workspace>>{pec, {}};
         }
         const auto got = static_cast<int>(batch.size());
@@ -118,9 +131,7 @@ template <class T, class Parse>
 result<T> parse_body(const http::response& res, diagnostics& diag, const char* what, Parse parse) {
     T value{};
     if (auto ec = parse(res.body, value)) {
-        diag.source = failure_source::powerbi;
-        diag.http_status = res.status;
-        diag.message = std::string("the ") + what + " from Power BI could not be read: " + ec.message();
+        unreadable_answer(res, what, ec, diag);
         return {ec, {}};
     }
     return {{}, std::move(value)};

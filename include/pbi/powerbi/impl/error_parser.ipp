@@ -210,12 +210,19 @@ PBI_DECL std::error_code parse_powerbi_error(int http_status, const http::fields
         return finish(
             errc::service_principal_not_allowed, "this tenant does not let service principals use the API",
             "a Power BI administrator must enable 'Service principals can use Fabric/Power BI APIs' "
-            "for a security group that contains the app's service principal");
+            "(Admin portal, Tenant settings, Developer settings) for a security group that contains the "
+            "app's "
+            "service principal; or sign in with a service account (password grant) instead");
     if (auth_status &&
         (c.any("GroupNotAccessible") || c.any_contains("NotMember") || c.any_contains("NotAMember")))
         return finish(errc::not_workspace_member, "the signed-in identity cannot access this workspace",
                       "add the user or the service principal to the workspace (Member or Admin for embed "
                       "tokens)");
+    if (http_status == 403 && c.any_contains("Quota"))
+        return finish(
+            errc::not_authorized, "the capacity's quota (for example of embed tokens) is used up",
+            "move the workspace to a dedicated capacity (an A, EM, P or F SKU) or wait for the quota to "
+            "reset; embed tokens for shared capacity are meant for testing");
     if (auth_status)
         return finish(errc::not_authorized, "the signed-in identity is not allowed to do this",
                       "check the identity's workspace role and the app's Power BI API permissions (and admin "
