@@ -44,7 +44,7 @@ inline const char* to_string(step_status s) {
 
 /// One checked step. Never holds a secret: details name user names, ids and hosts only.
 struct diagnose_step {
-    std::string name; ///< "tenant", "realm", "sign-in", "powerbi", "clock"
+    std::string name; ///< "proxy", "tenant", "realm", "sign-in", "powerbi", "clock"
     step_status status = step_status::skipped;
     std::string detail;    ///< what was checked and what came back, in plain words
     std::string hint;      ///< what to do about a failure or a warning
@@ -86,6 +86,7 @@ inline std::string seconds_text(std::chrono::seconds s) {
 } // namespace detail
 
 /// Runs every step on `http`'s executor. `s` is copied. Steps:
+/// - proxy: which proxy (or none) each origin uses, and whether the tunnel to the authority opens;
 /// - tenant: the tenant's OpenID configuration exists (AADSTS90002: a typo, or another cloud);
 /// - realm (password grant only): managed, federated (the password grant cannot work: failed)
 ///   or unknown (warning);
@@ -100,10 +101,32 @@ inline asio::awaitable<diagnosis> diagnose(pbi::http::client& http, settings s) 
     const auto* ropc = std::get_if<pbi::entra::ropc_credential>(&cred);
     pbi::entra::discovery_options discovery = pbi::entra::discovery_options::for_cloud(s.cloud);
 
-    // --- proxy: reserved. Proxy support adds its step here, before the first request: which
-    // proxy the settings select (or none) and whether a CONNECT through it reaches the
-    // authority. Push a diagnose_step named "proxy"; a failed one (ec + diag, source transport)
-    // makes the CLI exit with 5 through exit_code_for, like any transport failure.
+    // --- proxy: which proxy each origin uses (settings or HTTPS_PROXY/NO_PROXY). Whether the
+    // tunnel opens is learnt from the tenant step, the first request through it.
+    diagnose_step proxy{"proxy"};
+    const pbi::http::proxy_server* authority_proxy = nullptr;
+    {
+        std::string detail;
+        for (const auto& [what, origin] :
+             {std::pair<std::string, std::string>{"Entra ID", s.cloud.authority_host_origin},
+              std::pair<std::string, std::string>{"Power BI", s.cloud.api_origin}}) {
+            std::error_code uec;
+            const auto u = pbi::http::url::parse(origin, uec);
+            const pbi::http::proxy_server* p = uec ? nullptr : http.proxy_for(u);
+            if (what == "Entra ID")
+                authority_proxy = p;
+            if (!detail.empty())
+                detail += "; ";
+            detail +=
+                what + " (" + origin + "): " +
+                (p ? "through proxy " + p->display() + " (from " +
+                         (http.proxy().source.empty() ? std::string("the options") : http.proxy().source) +
+                         ")"
+                   : std::string("direct"));
+        }
+        proxy.detail = detail;
+        proxy.status = step_status::ok;
+    }
 
     // --- tenant
     diagnose_step tenant{"tenant"};
@@ -124,6 +147,24 @@ inline asio::awaitable<diagnosis> diagnose(pbi::http::client& http, settings s) 
                 tenant.detail += ", region " + config.tenant_region_scope;
         }
     }
+    if (authority_proxy) {
+        const bool proxy_failed = tenant.ec == pbi::errc::proxy_auth_required ||
+                                  tenant.ec == pbi::errc::proxy_refused ||
+                                  tenant.ec == pbi::errc::proxy_protocol_error ||
+                                  (tenant.status == step_status::failed && !tenant.diag.proxy.empty() &&
+                                   tenant.diag.source == pbi::failure_source::transport);
+        if (proxy_failed) {
+            detail::fail(proxy, tenant.ec, tenant.diag);
+            proxy.detail =
+                "the tunnel to " + s.cloud.authority_host_origin + " did not open: " + proxy.detail;
+            tenant.status = step_status::skipped;
+            tenant.detail = "not checked: the proxy did not open a tunnel";
+            tenant.ec = {};
+        } else if (tenant.status == step_status::ok) {
+            proxy.detail += "; the tunnel to " + s.cloud.authority_host_origin + " opened";
+        }
+    }
+    out.steps.push_back(proxy);
     out.steps.push_back(tenant);
 
     // --- realm of the user name (password grant only)

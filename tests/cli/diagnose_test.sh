@@ -65,7 +65,7 @@ no_secret builtin emulator-password
 no_secret builtin emulator-client-secret
 
 expect builtin_json 0 env -u PBI_TENANT_ID "$pbi" diagnose --json
-json_check builtin_json 'r["ok"] is True and [s["name"] for s in r["steps"]] == ["tenant","realm","sign-in","powerbi","clock"] and all(s["ok"] for s in r["steps"])'
+json_check builtin_json 'r["ok"] is True and [s["name"] for s in r["steps"]] == ["proxy","tenant","realm","sign-in","powerbi","clock"] and all(s["ok"] for s in r["steps"])'
 
 # --- an emulator in another process, configured through PBI_* variables
 "$pbi" emulator --ca-out "$work/ca.pem" >"$work/emu.env" 2>"$work/emu.err" &
@@ -96,7 +96,7 @@ json_check wrong_tenant '[s for s in r["steps"] if not s["ok"]][0]["name"] == "t
 env -u PBI_USERNAME -u PBI_PASSWORD "$pbi" diagnose --json >"$work/sp.out" 2>"$work/sp.err"
 sp_rc=$?
 [ "$sp_rc" = 0 ] || fail "service principal: exit code $sp_rc, expected 0"
-json_check sp 'r["ok"] is True and r["steps"][1]["status"] == "skipped"'
+json_check sp 'r["ok"] is True and r["steps"][2]["status"] == "skipped"'
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures check(s) failed"

@@ -3,6 +3,7 @@
 #include "../../examples/cli_diagnose.hpp"
 #include "support.hpp"
 
+#include <pbi/testing/connect_proxy.hpp>
 #include <pbi/testing/faults.hpp>
 
 #include <catch2/catch.hpp>
@@ -60,11 +61,12 @@ TEST_CASE("diagnose passes every step for a working configuration and reports it
         INFO(st.name << ": " << st.detail);
         CHECK(st.status == step_status::ok);
     }
-    CHECK(names == std::vector<std::string>{"tenant", "realm", "sign-in", "powerbi", "clock"});
+    CHECK(names == std::vector<std::string>{"proxy", "tenant", "realm", "sign-in", "powerbi", "clock"});
+    CHECK(step(d, "proxy").detail.find("Entra ID (" + s.emu.origin() + "): direct") != std::string::npos);
     auto json = boost::json::parse(boost::json::serialize(pbi_cli::to_json(d))).as_object();
     CHECK(json.at("ok") == true);
-    CHECK(json.at("steps").as_array().size() == 5);
-    CHECK(json.at("steps").as_array()[0].as_object().at("name") == "tenant");
+    CHECK(json.at("steps").as_array().size() == 6);
+    CHECK(json.at("steps").as_array()[0].as_object().at("name") == "proxy");
     const auto text = report_text(d);
     CHECK(text.find("emulator-password") == std::string::npos);
     CHECK(text.find("emulator-client-secret") == std::string::npos);
@@ -95,7 +97,7 @@ TEST_CASE("diagnose names an MFA requirement at the sign-in step") {
     CHECK(d.first_failure()->ec == pbi::errc::mfa_required);
     CHECK(d.first_failure()->hint.find("exempt from MFA") != std::string::npos);
     auto json = pbi_cli::to_json(d);
-    auto& sign_in = json.at("steps").as_array()[2].as_object();
+    auto& sign_in = json.at("steps").as_array()[3].as_object();
     CHECK(sign_in.at("ok") == false);
     CHECK(sign_in.at("error") == "mfa_required");
     CHECK(sign_in.at("aadsts").as_array()[0] == 50076);
@@ -158,7 +160,7 @@ TEST_CASE("diagnose warns about a skewed clock but still calls the configuration
     CHECK(clock.status == step_status::warning);
     CHECK(clock.hint.find("NTP") != std::string::npos);
     auto json = pbi_cli::to_json(d);
-    auto& c = json.at("steps").as_array()[4].as_object();
+    auto& c = json.at("steps").as_array()[5].as_object();
     CHECK(c.at("status") == "warning");
     CHECK(c.at("ok") == true);
     CHECK(c.at("clock_skew_seconds").as_int64() < -590);
@@ -171,4 +173,54 @@ TEST_CASE("diagnose warns when the identity sees no workspace") {
     auto d = run_diagnose(s, pbi_cli::settings_for(s.emu));
     CHECK(d.ok());
     CHECK(step(d, "powerbi").status == step_status::warning);
+}
+
+namespace {
+
+/// The emulator's stack, but its http::client goes through `proxy` (loopback not bypassed).
+pbi_cli::diagnosis diagnose_through(stack& s, const pbi::testing::connect_proxy& proxy,
+                                    const std::string& proxy_url) {
+    pbi::http::client_options o = stack::http_options(s.emu);
+    std::error_code ec;
+    pbi::http::proxy_config config;
+    config.server = pbi::http::proxy_server::parse(proxy_url, ec);
+    REQUIRE_FALSE(ec);
+    config.bypass_loopback = false;
+    o.proxy = config;
+    pbi::http::client through_proxy(s.io.get_executor(), o);
+    (void)proxy;
+    return s.run(pbi_cli::diagnose(through_proxy, pbi_cli::settings_for(s.emu)));
+}
+
+} // namespace
+
+TEST_CASE("diagnose names the proxy each origin uses and reports that the tunnel opens", "[proxy]") {
+    stack s;
+    pbi::testing::connect_proxy proxy;
+    auto d = diagnose_through(s, proxy, proxy.url());
+    CHECK(d.ok());
+    const auto& p = step(d, "proxy");
+    CHECK(p.status == step_status::ok);
+    CHECK(p.detail.find("through proxy " + proxy.url()) != std::string::npos);
+    CHECK(p.detail.find("tunnel to " + s.emu.origin() + " opened") != std::string::npos);
+    CHECK(proxy.tunnel_count() >= 1);
+}
+
+TEST_CASE("diagnose fails the proxy step when the proxy wants credentials, without printing them",
+          "[proxy]") {
+    stack s;
+    pbi::testing::connect_proxy_options po;
+    po.username = "corp-user";
+    po.password = "Pr0xy-Secret";
+    pbi::testing::connect_proxy proxy(po);
+    const std::string wrong = "http://corp-user:Wr0ng-Secret@127.0.0.1:" + std::to_string(proxy.port());
+    auto d = diagnose_through(s, proxy, wrong);
+    CHECK_FALSE(d.ok());
+    REQUIRE(d.first_failure() != nullptr);
+    CHECK(d.first_failure()->name == "proxy");
+    CHECK(d.first_failure()->ec == pbi::errc::proxy_auth_required);
+    CHECK(step(d, "tenant").status == step_status::skipped);
+    const auto text = report_text(d);
+    CHECK(text.find("Wr0ng-Secret") == std::string::npos);
+    CHECK(text.find("Pr0xy-Secret") == std::string::npos);
 }
