@@ -70,7 +70,7 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& a) 
         else if (arg == "--help" || arg == "-h")
             a.command = "help";
         else if (std::find(with_value.begin(), with_value.end(), arg) != with_value.end()) {
-            if (i + 1 >= argc)
+            if (i + 1 >= argc || std::string_view(argv[i + 1]).rfind("--", 0) == 0)
                 return arg + " needs a value";
             a.values[arg] = argv[++i];
         } else if (arg.rfind("--", 0) == 0)
@@ -94,6 +94,36 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
     return buf;
 }
 
+/// Server-provided text with control characters (terminal escapes) replaced by '?'.
+std::string printable(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+            c = '?';
+    return out;
+}
+
+/// A stable name for scripts: the pbi::errc enumerator, or "category:value" for OS errors.
+std::string error_name(std::error_code ec) {
+    if (ec.category() == pbi::error_category())
+        return pbi::to_string(static_cast<pbi::errc>(ec.value()));
+    return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
+}
+
+/// A usage or configuration error: stderr, plus the --json failure object on stdout.
+int usage_error(bool json_output, const std::string& message, bool with_usage = false) {
+    std::cerr << "pbi: " << message << '\n';
+    if (with_usage)
+        std::cerr << '\n' << usage_text;
+    if (json_output)
+        std::cout << json::serialize(json::object{
+                         {"ok", false},
+                         {"failure",
+                          json::object{{"error", "usage"}, {"source", "none"}, {"message", message}}}})
+                  << '\n';
+    return exit_usage;
+}
+
 int exit_code_for(std::error_code ec, const diagnostics& d) {
     if (d.source == pbi::failure_source::transport || ec == pbi::condition::transport)
         return exit_transport;
@@ -108,18 +138,26 @@ int exit_code_for(std::error_code ec, const diagnostics& d) {
 
 /// Prints a failure (stderr always; stdout as JSON with --json) and returns the exit code.
 int report_failure(const arguments& args, const char* what, std::error_code ec, const diagnostics& d) {
-    std::cerr << "pbi: " << what << " failed: " << (d.message.empty() ? ec.message() : d.message) << '\n';
-    std::cerr << "  error: " << ec.message() << " [" << ec.category().name() << ':' << ec.value() << "]\n";
+    const std::string message = printable(d.message.empty() ? ec.message() : d.message);
+    if (message.rfind(what, 0) == 0) // "sign-in failed: ..." already says what failed
+        std::cerr << "pbi: " << message << '\n';
+    else
+        std::cerr << "pbi: " << what << " failed: " << message << '\n';
+    std::cerr << "  error: " << error_name(ec) << " (" << ec.message() << ")\n";
     std::ostringstream details;
     details << d;
     std::istringstream lines(details.str());
     for (std::string line; std::getline(lines, line);)
         if (line.rfind("message:", 0) != 0)
-            std::cerr << "  " << line << '\n';
+            std::cerr << "  " << printable(line) << '\n';
     if (args.json) {
-        json::object err{{"error", ec.message()}, {"category", ec.category().name()},
-                         {"code", ec.value()},    {"source", pbi::to_string(d.source)},
-                         {"message", d.message},  {"hint", d.hint}};
+        json::object err{{"error", error_name(ec)},
+                         {"error_text", ec.message()},
+                         {"category", ec.category().name()},
+                         {"code", ec.value()},
+                         {"source", pbi::to_string(d.source)},
+                         {"message", d.message},
+                         {"hint", d.hint}};
         if (d.http_status)
             err["http_status"] = d.http_status;
         if (!d.error.empty())
@@ -299,9 +337,10 @@ asio::awaitable<int> run_embed_token(session& s, const arguments& a, pbi::powerb
     if (auto l = required(a, "--lifetime")) {
         try {
             req.lifetime_in_minutes = std::stoi(*l);
+            if (*req.lifetime_in_minutes <= 0)
+                throw std::out_of_range("lifetime");
         } catch (...) {
-            std::cerr << "pbi: --lifetime must be a number of minutes\n";
-            co_return exit_usage;
+            co_return usage_error(a.json, "--lifetime must be a number of minutes");
         }
     }
     diagnostics d;
@@ -438,8 +477,7 @@ int run_emulator(const arguments& a) {
                 throw std::out_of_range("port");
             o.port = static_cast<std::uint16_t>(port);
         } catch (...) {
-            std::cerr << "pbi: --port must be a number from 0 to 65535\n";
-            return exit_usage;
+            return usage_error(a.json, "--port must be a number from 0 to 65535");
         }
     }
     asio::io_context io;
@@ -456,8 +494,7 @@ int run_emulator(const arguments& a) {
         std::ofstream out(ca_file);
         out << emu->ca_pem();
         if (!out) {
-            std::cerr << "pbi: cannot write the CA to " << ca_file << '\n';
-            return exit_usage;
+            return usage_error(a.json, "cannot write the CA to " + ca_file);
         }
     }
     const auto& eo = emu->options();
@@ -498,8 +535,10 @@ int run_emulator(const arguments& a) {
 int main(int argc, char** argv) {
     arguments args;
     if (auto err = parse_arguments(argc, argv, args)) {
-        std::cerr << "pbi: " << *err << "\n\n" << usage_text;
-        return exit_usage;
+        bool json_output = false; // parsing may stop before --json: look for it directly
+        for (int i = 1; i < argc; ++i)
+            json_output = json_output || std::string_view(argv[i]) == "--json";
+        return usage_error(json_output, *err, true);
     }
     if (args.command == "help") {
         std::cout << usage_text;
@@ -508,8 +547,7 @@ int main(int argc, char** argv) {
     static const std::vector<std::string> commands = {
         "token", "workspaces", "reports", "report", "pages", "embed-token", "emulator", "demo", "diagnose"};
     if (std::find(commands.begin(), commands.end(), args.command) == commands.end()) {
-        std::cerr << "pbi: unknown command '" << args.command << "'\n\n" << usage_text;
-        return exit_usage;
+        return usage_error(args.json, "unknown command '" + args.command + "'", true);
     }
     if (args.command == "emulator")
         return run_emulator(args);
@@ -519,8 +557,7 @@ int main(int argc, char** argv) {
         auto ws = required(args, "--workspace");
         auto rep = required(args, "--report");
         if (!ws || !rep) {
-            std::cerr << "pbi: " << args.command << " needs --workspace ID and --report ID\n";
-            return exit_usage;
+            return usage_error(args.json, args.command + " needs --workspace ID and --report ID");
         }
         ref = {*ws, *rep};
     }
@@ -534,8 +571,7 @@ int main(int argc, char** argv) {
         std::cerr << "pbi: PBI_TENANT_ID is not set; using the built-in emulator at " << emulator->origin()
                   << '\n';
     } else if (auto err = pbi_cli::read_settings(settings)) {
-        std::cerr << "pbi: configuration: " << *err << '\n';
-        return exit_usage;
+        return usage_error(args.json, "configuration: " + *err);
     }
 
     asio::io_context io;
@@ -543,8 +579,7 @@ int main(int argc, char** argv) {
     try {
         s.emplace(io, settings);
     } catch (const pbi::error& e) {
-        std::cerr << "pbi: configuration: " << e.what() << '\n';
-        return exit_usage;
+        return usage_error(args.json, std::string("configuration: ") + e.what());
     }
     int code = exit_transport;
     auto command = [&]() -> asio::awaitable<int> {

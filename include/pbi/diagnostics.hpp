@@ -57,6 +57,12 @@ struct diagnostics {
 
     void clear() { *this = diagnostics{}; }
     bool empty() const { return source == failure_source::none && message.empty(); }
+
+    /// Replaces every occurrence of `secret` in the text fields with "********". The SDK calls
+    /// it with the password, client secret, refresh token and access token it sent, because a
+    /// gateway or a server may echo a request back in an error. Secrets under 4 characters are
+    /// left alone (masking them would garble ordinary text).
+    PBI_DECL void redact(std::string_view secret);
 };
 
 /// Prints every non-empty field on its own "name: value" line (safe to log: no secrets); the

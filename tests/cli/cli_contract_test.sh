@@ -49,6 +49,14 @@ expect "unknown command is a usage error" 2 "$pbi" frobnicate
 expect "unknown option is a usage error" 2 "$pbi" workspaces --bogus
 expect "report without ids is a usage error" 2 "$pbi" report --workspace abc
 expect "a tenant without a client id is a configuration error" 2 env PBI_TENANT_ID=contoso.onmicrosoft.com "$pbi" token
+expect "an option without its value is a usage error, not the next option" 2 "$pbi" reports --workspace --json
+check "a usage error with --json is machine-readable" grep -q '"ok":false.*"error":"usage"' "$tmp/out"
+expect "an unknown command with --json is machine-readable" 2 "$pbi" frobnicate --json
+check "its failure object is on stdout" grep -q '"ok":false' "$tmp/out"
+expect "a non-positive embed lifetime is a usage error" 2 "$pbi" embed-token --workspace w --report r --lifetime 0
+expect "a malformed proxy variable is a configuration error" 2 env PBI_TENANT_ID=t PBI_CLIENT_ID=c PBI_CLIENT_SECRET=s \
+    HTTPS_PROXY='http://proxyuser:Pr0xyPass#x@proxy.example:8080' "$pbi" token --json
+check "the proxy password appears nowhere" bash -c "! grep -q 'Pr0xyPass' '$tmp/out' '$tmp/err'"
 
 expect "demo against the built-in emulator" 0 "$pbi" demo
 check "demo says it uses the built-in emulator" grep -q "built-in emulator" "$tmp/err"
@@ -85,9 +93,10 @@ expect "embed-token" 0 "$pbi" embed-token --workspace "$workspace" --report "$re
 check "embed-token prints the token" grep -q '"token":"' "$tmp/out"
 
 expect "an unknown report is a Power BI error" 4 "$pbi" report --workspace "$workspace" --report 00000000-0000-0000-0000-000000000000 --json
-check "the Power BI error is machine-readable" grep -q '"ok":false' "$tmp/out"
+check "the Power BI error is machine-readable with a stable name" grep -q '"ok":false.*"error":"entity_not_found"' "$tmp/out"
 expect "a wrong password is a sign-in error" 3 env PBI_PASSWORD='wrong p&ss' "$pbi" token
 check "the sign-in error names AADSTS50126" grep -q "50126" "$tmp/err"
+check "the sign-in error is named in one line, once" bash -c "head -1 '$tmp/err' | grep -q '^pbi: sign-in failed: wrong user name or password'"
 check "the wrong password appears nowhere" bash -c "! grep -q 'wrong p&ss' '$tmp/out' '$tmp/err'"
 check "the client secret appears nowhere" bash -c "! grep -q -- '$PBI_CLIENT_SECRET' '$tmp/out' '$tmp/err'"
 expect "an untrusted certificate is a transport error" 5 env -u PBI_CA_FILE "$pbi" workspaces

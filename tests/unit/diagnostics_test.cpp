@@ -80,3 +80,20 @@ TEST_CASE("clear() forgets the clock skew and the warnings") {
     CHECK_FALSE(d.clock_skew);
     CHECK(d.warnings.empty());
 }
+
+TEST_CASE("redact masks every occurrence of a secret in every text field, but not short strings") {
+    pbi::diagnostics d;
+    d.server_message = "AADSTS90014: body was grant_type=password&password=Hunter2-xyz&password=Hunter2-xyz";
+    d.message = "echo: Hunter2-xyz";
+    d.powerbi_error_info = "Bearer Hunter2-xyz";
+    d.warnings.push_back("Hunter2-xyz");
+    d.redact("Hunter2-xyz");
+    std::ostringstream os;
+    os << d;
+    CHECK(os.str().find("Hunter2") == std::string::npos);
+    CHECK(d.server_message ==
+          "AADSTS90014: body was grant_type=password&password=********&password=********");
+    d.message = "abc def";
+    d.redact("abc");
+    CHECK(d.message == "abc def");
+}

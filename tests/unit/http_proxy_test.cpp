@@ -175,6 +175,22 @@ TEST_CASE("a malformed proxy variable names the variable and masks its credentia
     }
 }
 
+TEST_CASE("a proxy password holding an unencoded '#', '/' or '?' is masked too", "[proxy]") {
+    for (const char* value : {"http://pr0xyuser:Pr0xyPass#x@proxy.example:8080",
+                              "http://u:pa/ss@proxy.example:99999", "http://u:pa?ss@proxy.example:bad"}) {
+        std::error_code ec;
+        pbi::diagnostics diag;
+        (void)proxy_config::from_environment(env_of({{"HTTPS_PROXY", value}}), ec, diag);
+        INFO(value);
+        CHECK(ec == errc::invalid_url);
+        const auto text = printed(diag);
+        CHECK(text.find("Pass") == std::string::npos);
+        CHECK(text.find("pa/ss") == std::string::npos);
+        CHECK(text.find("pa?ss") == std::string::npos);
+        CHECK(text.find("***@proxy.example") != std::string::npos);
+    }
+}
+
 // ------------------------------------------------------------------ NO_PROXY
 
 TEST_CASE("NO_PROXY: a name matches itself and the names below it, with or without a leading dot",

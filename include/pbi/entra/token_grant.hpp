@@ -27,7 +27,9 @@ struct token_source_options {
     std::string authority_origin = "https://login.microsoftonline.com";      ///< "https://host[:port]"
     std::string scope = "https://analysis.windows.net/powerbi/api/.default"; ///< v2 scope, or the v1 resource
     endpoint_version version = endpoint_version::v2;
-    call_options fetch_options;   ///< deadline of each token request
+    /// Deadline of each token request: shorter than a caller's default 30 s wait, so a hung
+    /// server is reported by the request itself (naming the host) rather than by the waiter.
+    call_options fetch_options{std::chrono::seconds(25)};
     refresh::cache_options cache; ///< refresh policy, back-off, quiet period, events hook
 
     /// Authority and scope (or v1 resource) of a national cloud.

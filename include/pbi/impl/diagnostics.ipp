@@ -107,4 +107,19 @@ PBI_DECL void note_clock_skew(std::optional<std::string_view> date_header,
         "certificate checks and time-stamped logs");
 }
 
+PBI_DECL void diagnostics::redact(std::string_view secret) {
+    if (secret.size() < 4)
+        return;
+    auto scrub = [secret](std::string& text) {
+        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 8))
+            text.replace(at, secret.size(), "********");
+    };
+    for (std::string* field :
+         {&error, &suberror, &trace_id, &correlation_id, &claims, &request_id, &powerbi_error_info,
+          &client_request_id, &proxy, &server_message, &message, &hint})
+        scrub(*field);
+    for (auto& w : warnings)
+        scrub(w);
+}
+
 } // namespace pbi

@@ -149,8 +149,17 @@ PBI_DECL asio::awaitable<refresh::fetch_result<access_token>> token_grant::fetch
     if (a.ec) {
         if (diag.source == failure_source::none)
             diag.source = failure_source::entra;
+        // A gateway or a server may echo the request back: never let it show a secret.
+        diag.redact(client_secret_of(cred).reveal());
+        if (const auto* ropc = std::get_if<ropc_credential>(&cred))
+            diag.redact(ropc->password.reveal());
+        diag.redact(refresh.reveal());
         out.ec = a.ec;
-        out.stop_automatic = a.ec == condition::auth || a.ec == condition::configuration;
+        // Retrying cannot heal an auth or configuration error, nor any other 4xx answer to the
+        // credential (a mangled AADSTS50126 is still a wrong password): retries lock accounts out.
+        const bool client_error =
+            diag.http_status >= 400 && diag.http_status < 500 && diag.http_status != 429;
+        out.stop_automatic = a.ec == condition::auth || a.ec == condition::configuration || client_error;
         co_return out;
     }
     {

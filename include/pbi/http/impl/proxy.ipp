@@ -157,17 +157,16 @@ inline bool entry_matches(std::string_view entry, std::string_view host,
 
 // Masks the user info of a proxy URL so that a bad value can be shown.
 inline std::string redact_user_info(std::string_view text) {
+    // Masks everything up to the LAST '@' of the whole value: a malformed value may hold a
+    // password with unencoded '/', '?' or '#', so the authority's end cannot be trusted.
     const auto sep = text.find("://");
     const std::size_t start = sep == std::string_view::npos ? 0 : sep + 3;
-    const auto auth_end = text.find_first_of("/?#", start);
-    const std::string_view authority =
-        text.substr(start, auth_end == std::string_view::npos ? std::string_view::npos : auth_end - start);
-    const auto at = authority.rfind('@');
-    if (at == std::string_view::npos)
+    const auto at = text.rfind('@');
+    if (at == std::string_view::npos || at < start)
         return std::string(text);
     std::string out(text.substr(0, start));
     out += "***@";
-    out += text.substr(start + at + 1);
+    out += text.substr(at + 1);
     return out;
 }
 

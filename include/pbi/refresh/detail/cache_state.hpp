@@ -410,9 +410,16 @@ private:
         earliest_waiter_deadline_.reset();
         const auto now = Clock::now();
         diagnostics d;
-        d.message = "no value arrived within the caller's deadline";
-        if (last_ec_)
-            d.message += " (the last attempt failed: " + last_ec_.message() + ")";
+        if (fetching_) {
+            d.source = failure_source::transport;
+            d.message = "the request for a new value was still running when the caller's deadline passed";
+            d.hint =
+                "the server is slow or does not answer; the request goes on and later callers get its result";
+        } else {
+            d = last_diag_;
+            d.message = "no value arrived within the caller's deadline" +
+                        (last_ec_ ? " (the last attempt failed: " + last_diag_.message + ")" : std::string());
+        }
         complete_waiters([now](const waiter& w) { return w.deadline <= now; }, make_error_code(errc::timeout),
                          nullptr, &d);
         std::optional<time_point> earliest;
