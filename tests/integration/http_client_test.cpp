@@ -70,7 +70,8 @@ struct reply {
     std::string bytes;
     then after = then::keep_open;
     std::chrono::milliseconds delay{0};
-    bool no_reply = false; // never answer; keep reading until the client goes away
+    bool no_reply = false;             // never answer; keep reading until the client goes away
+    std::chrono::milliseconds drip{0}; // when set, write `bytes` one byte at a time, this far apart
 };
 
 std::string ok(const std::string& body, const std::string& extra_headers = {}) {
@@ -158,6 +159,16 @@ private:
             }
             if (rep.no_reply)
                 continue;
+            if (rep.drip > 0ms) {
+                for (char c : rep.bytes) {
+                    auto [dec, dn] = co_await asio::async_write(*s, asio::buffer(&c, 1), as_tuple);
+                    if (dec)
+                        co_return;
+                    asio::steady_timer t(self->io_, rep.drip);
+                    co_await t.async_wait(as_tuple);
+                }
+                continue;
+            }
             auto [wec, wn] = co_await asio::async_write(*s, asio::buffer(rep.bytes), as_tuple);
             if (wec)
                 co_return;
@@ -529,6 +540,24 @@ TEST_CASE("a server that never answers fails with timeout at the deadline", "[ht
     CHECK(out[0].diag.source == pbi::failure_source::transport);
     CHECK(out[0].diag.message.find("timed out while waiting for the response") != std::string::npos);
     CHECK(is_guid_v4(out[0].diag.client_request_id));
+    CHECK(c.counters().connections_closed == 1);
+}
+
+TEST_CASE("a server that drips one byte per second fails with timeout at the deadline", "[http][client]") {
+    asio::io_context io;
+    test_server server(io, pbi::testing::default_certificates(), [](const received&) {
+        reply r{ok(std::string(100, 'x')), reply::then::keep_open};
+        r.drip = 1s;
+        return r;
+    });
+    client c(io.get_executor(), trusting());
+
+    auto out = run_in_turn(io, server, c, {get()}, within(1500ms));
+
+    CHECK(out[0].r.ec == pbi::errc::timeout);
+    CHECK(out[0].elapsed >= 1400ms);
+    CHECK(out[0].elapsed < 3s);
+    CHECK(out[0].diag.source == pbi::failure_source::transport);
     CHECK(c.counters().connections_closed == 1);
 }
 
