@@ -83,6 +83,10 @@ enum class errc {
     proxy_auth_required,  ///< 407: the proxy wants (other) credentials than the ones configured
     proxy_refused,        ///< the proxy answered CONNECT with another non-2xx status (403, 502, ...)
     proxy_protocol_error, ///< the proxy's answer to CONNECT is not valid HTTP, or bytes followed it
+
+    // --- Power BI embed tokens and row-level security (400 InvalidRequest, named)
+    effective_identity_required,    ///< a dataset has RLS: GenerateToken needs an identity for it
+    effective_identity_not_allowed, ///< a dataset has no RLS: GenerateToken must not name an identity for it
 };
 
 /// Classes of failures. `ec == pbi::condition::retryable` and so on.

@@ -13,5 +13,8 @@
 #include <pbi/exception.hpp>
 #include <pbi/http/client.hpp>
 #include <pbi/powerbi/client.hpp>
+#include <pbi/powerbi/dashboard.hpp>
+#include <pbi/powerbi/dataset.hpp>
+#include <pbi/powerbi/embed_token_cache.hpp>
 #include <pbi/powerbi/models.hpp>
 #include <pbi/secret.hpp>

@@ -33,3 +33,6 @@
 #include <pbi/testing/impl/certificates.ipp>
 #include <pbi/testing/impl/connect_proxy.ipp>
 #include <pbi/testing/impl/emulator.ipp>
+#include <pbi/powerbi/impl/dashboard.ipp>
+#include <pbi/powerbi/impl/dataset.ipp>
+#include <pbi/powerbi/impl/embed_token_cache.ipp>

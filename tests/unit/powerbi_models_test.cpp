@@ -212,3 +212,26 @@ TEST_CASE("GenerateToken body carries access level, identities and lifetime") {
           R"("datasets":["cfafbeb1"]},{"username":"bob","datasets":["d2"],"customData":"cd"}],)"
           R"("lifetimeInMinutes":30})");
 }
+
+TEST_CASE("a v2 GenerateToken body lists reports, datasets, target workspaces and identities") {
+    generate_token_v2_request r;
+    r.reports = {{"r1", false}, {"r2", true}};
+    r.datasets = {"d1"};
+    r.target_workspaces = {"w1"};
+    r.identities = {{"screen-7", {"Lobby"}, {"d1"}, std::string("floor=2")}};
+    r.lifetime_in_minutes = 30;
+    auto v = boost::json::parse(generate_token_v2_request_body(r));
+    CHECK(v.at("reports").at(0) == boost::json::parse(R"({"id":"r1"})"));
+    CHECK(v.at("reports").at(1) == boost::json::parse(R"({"id":"r2","allowEdit":true})"));
+    CHECK(v.at("datasets") == boost::json::parse(R"([{"id":"d1"}])"));
+    CHECK(v.at("targetWorkspaces") == boost::json::parse(R"([{"id":"w1"}])"));
+    CHECK(v.at("identities").at(0) ==
+          boost::json::parse(
+              R"({"username":"screen-7","roles":["Lobby"],"datasets":["d1"],"customData":"floor=2"})"));
+    CHECK(v.at("lifetimeInMinutes") == 30);
+    CHECK_FALSE(v.as_object().contains("accessLevel"));
+
+    auto bare =
+        boost::json::parse(generate_token_v2_request_body({{{"r1", false}}, {}, {}, {}, std::nullopt}));
+    CHECK(bare.as_object().size() == 1);
+}

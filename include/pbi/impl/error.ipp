@@ -127,6 +127,10 @@ inline const char* errc_message(errc e) noexcept {
         return "the proxy refused to open a tunnel";
     case errc::proxy_protocol_error:
         return "the proxy's answer to CONNECT is not valid";
+    case errc::effective_identity_required:
+        return "the dataset uses row-level security: the embed token needs an effective identity";
+    case errc::effective_identity_not_allowed:
+        return "the dataset has no row-level security: the embed token must not carry an effective identity";
     }
     return "unknown pbi error";
 }
@@ -333,6 +337,10 @@ PBI_DECL const char* to_string(errc e) noexcept {
         return "proxy_refused";
     case errc::proxy_protocol_error:
         return "proxy_protocol_error";
+    case errc::effective_identity_required:
+        return "effective_identity_required";
+    case errc::effective_identity_not_allowed:
+        return "effective_identity_not_allowed";
     }
     return "unknown";
 }

@@ -6,6 +6,8 @@
 #include <pbi/diagnostics.hpp>
 #include <pbi/entra/token_source.hpp>
 #include <pbi/http/client.hpp>
+#include <pbi/powerbi/dashboard.hpp>
+#include <pbi/powerbi/dataset.hpp>
 #include <pbi/powerbi/models.hpp>
 #include <pbi/result.hpp>
 
@@ -173,6 +175,167 @@ public:
         return run_throwing<embed_token>(std::move(op), std::forward<CompletionToken>(token));
     }
 
+    /// Dashboards in a workspace (GET /groups/{g}/dashboards).
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_list_dashboards(std::string workspace_id, diagnostics& diag, CompletionToken&& token = {}) {
+        auto op = [this, ws = std::move(workspace_id)](diagnostics& d) {
+            return list_dashboards(ws, d);
+        };
+        return run<std::vector<dashboard>>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_list_dashboards(
+        std::string workspace_id, CompletionToken&& token = {}) {
+        auto op = [this, ws = std::move(workspace_id)](diagnostics& d) {
+            return list_dashboards(ws, d);
+        };
+        return run_throwing<std::vector<dashboard>>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// The tiles of a dashboard (GET .../dashboards/{d}/tiles).
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_list_tiles(dashboard_ref ref, diagnostics& diag, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return list_tiles(ref, d);
+        };
+        return run<std::vector<tile>>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_list_tiles(
+        dashboard_ref ref, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return list_tiles(ref, d);
+        };
+        return run_throwing<std::vector<tile>>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// An embed token for one dashboard (v1 GenerateToken).
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_generate_dashboard_token(dashboard_ref ref, generate_token_request body, diagnostics& diag,
+                                        CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref), body = std::move(body)](diagnostics& d) {
+            return generate_dashboard_token(ref, body, d);
+        };
+        return run<embed_token>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_generate_dashboard_token(
+        dashboard_ref ref, generate_token_request body, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref), body = std::move(body)](diagnostics& d) {
+            return generate_dashboard_token(ref, body, d);
+        };
+        return run_throwing<embed_token>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// An embed token for one tile (v1 GenerateToken).
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_generate_tile_token(tile_ref ref, generate_token_request body, diagnostics& diag,
+                                   CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref), body = std::move(body)](diagnostics& d) {
+            return generate_tile_token(ref, body, d);
+        };
+        return run<embed_token>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_generate_tile_token(
+        tile_ref ref, generate_token_request body, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref), body = std::move(body)](diagnostics& d) {
+            return generate_tile_token(ref, body, d);
+        };
+        return run_throwing<embed_token>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// Datasets in a workspace, or in My workspace when `workspace_id` is empty.
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_list_datasets(std::string workspace_id, diagnostics& diag, CompletionToken&& token = {}) {
+        auto op = [this, ws = std::move(workspace_id)](diagnostics& d) {
+            return list_datasets(ws, d);
+        };
+        return run<std::vector<dataset>>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_list_datasets(
+        std::string workspace_id, CompletionToken&& token = {}) {
+        auto op = [this, ws = std::move(workspace_id)](diagnostics& d) {
+            return list_datasets(ws, d);
+        };
+        return run_throwing<std::vector<dataset>>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// One dataset.
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_get_dataset(dataset_ref ref, diagnostics& diag, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return get_dataset(ref, d);
+        };
+        return run<dataset>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_get_dataset(
+        dataset_ref ref, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return get_dataset(ref, d);
+        };
+        return run_throwing<dataset>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// Starts a refresh (`notifyOption` NoNotification, which a service principal must send). Completes
+    /// when Power BI accepted it (202): follow it with async_list_refreshes() and its `request_id`.
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_refresh_dataset(dataset_ref ref, diagnostics& diag, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return refresh_dataset(ref, d);
+        };
+        return run<refresh_started>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_refresh_dataset(
+        dataset_ref ref, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return refresh_dataset(ref, d);
+        };
+        return run_throwing<refresh_started>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// The refresh history of a dataset, newest first.
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_list_refreshes(dataset_ref ref, diagnostics& diag, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return list_refreshes(ref, d);
+        };
+        return run<std::vector<refresh_entry>>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_list_refreshes(
+        dataset_ref ref, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return list_refreshes(ref, d);
+        };
+        return run_throwing<std::vector<refresh_entry>>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// One embed token for several reports, datasets and target workspaces (v2 GenerateToken,
+    /// `POST /GenerateToken`). Errors besides the usual: errc::effective_identity_required (a
+    /// dataset with row-level security and no identity naming it), errc::effective_identity_not_allowed
+    /// (an identity names a dataset without it); the dataset is in diagnostics::server_message.
+    /// The v1 token operations name the same two errors.
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_generate_token(generate_token_v2_request body, diagnostics& diag,
+                              CompletionToken&& token = {}) {
+        auto op = [this, body = std::move(body)](diagnostics& d) {
+            return generate_token(body, d);
+        };
+        return run<embed_token>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_generate_token(
+        generate_token_v2_request body, CompletionToken&& token = {}) {
+        auto op = [this, body = std::move(body)](diagnostics& d) {
+            return generate_token(body, d);
+        };
+        return run_throwing<embed_token>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
     // Argument-free forms. They exist instead of default arguments because g++ 12 corrupts
     // brace-initialised temporaries (such as `= {}` defaults) inside a co_await expression.
 
@@ -197,6 +360,24 @@ public:
     PBI_DECL asio::awaitable<result<std::vector<page>>> list_pages(report_ref ref, diagnostics& diag);
     PBI_DECL asio::awaitable<result<embed_token>>
     generate_report_token(report_ref ref, generate_token_request body, diagnostics& diag);
+
+    PBI_DECL asio::awaitable<result<std::vector<dashboard>>> list_dashboards(std::string workspace_id,
+                                                                             diagnostics& diag);
+    PBI_DECL asio::awaitable<result<std::vector<tile>>> list_tiles(dashboard_ref ref, diagnostics& diag);
+    PBI_DECL asio::awaitable<result<embed_token>>
+    generate_dashboard_token(dashboard_ref ref, generate_token_request body, diagnostics& diag);
+    PBI_DECL asio::awaitable<result<embed_token>>
+    generate_tile_token(tile_ref ref, generate_token_request body, diagnostics& diag);
+
+    PBI_DECL asio::awaitable<result<std::vector<dataset>>> list_datasets(std::string workspace_id,
+                                                                         diagnostics& diag);
+    PBI_DECL asio::awaitable<result<dataset>> get_dataset(dataset_ref ref, diagnostics& diag);
+    PBI_DECL asio::awaitable<result<refresh_started>> refresh_dataset(dataset_ref ref, diagnostics& diag);
+    PBI_DECL asio::awaitable<result<std::vector<refresh_entry>>> list_refreshes(dataset_ref ref,
+                                                                                diagnostics& diag);
+
+    PBI_DECL asio::awaitable<result<embed_token>> generate_token(generate_token_v2_request body,
+                                                                 diagnostics& diag);
 
     /// One authorised call: `path` is relative to /v1.0/myorg and already encoded. Gets a token,
     /// sends, renews the token and retries once on 403 TokenExpired. A non-2xx answer becomes a

@@ -73,6 +73,21 @@ struct generate_token_request {
     std::optional<int> lifetime_in_minutes;
 };
 
+/// The body of a v2 GenerateToken call (`POST /GenerateToken`): one token for several reports,
+/// datasets and target workspaces. Each dataset with row-level security needs an identity that
+/// names it (`effective_identity::datasets`); a dataset without must not be named by one.
+struct generate_token_v2_request {
+    struct report_access {
+        std::string id;
+        bool allow_edit = false;
+    };
+    std::vector<report_access> reports;
+    std::vector<std::string> datasets;          ///< dataset ids (those of the reports too)
+    std::vector<std::string> target_workspaces; ///< workspace ids where the token may save or create
+    std::vector<effective_identity> identities;
+    std::optional<int> lifetime_in_minutes;
+};
+
 /// True when two ids are the same GUID: equal ignoring ASCII case (Power BI's ids differ in
 /// case between calls).
 PBI_DECL bool same_id(std::string_view a, std::string_view b) noexcept;
@@ -81,6 +96,11 @@ PBI_DECL bool same_id(std::string_view a, std::string_view b) noexcept;
 /// each with `username`, `roles` and `datasets` when not empty, `customData` when set), then
 /// `lifetimeInMinutes` (when set).
 PBI_DECL std::string generate_token_request_body(const generate_token_request& request);
+
+/// The JSON body of a v2 GenerateToken call: `datasets[{id}]`, `reports[{id, allowEdit}]`
+/// (`allowEdit` only when true), `targetWorkspaces[{id}]`, `identities` (as in
+/// generate_token_request_body), `lifetimeInMinutes`; empty lists and unset values are left out.
+PBI_DECL std::string generate_token_v2_request_body(const generate_token_v2_request& request);
 
 /// Parses an ISO-8601 date and time as Power BI writes it: "2024-07-29T17:58:19Z", with
 /// optional fractional seconds and a "Z" or "+hh:mm"/"-hh:mm" offset (no offset means UTC).

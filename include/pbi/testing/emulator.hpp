@@ -46,7 +46,14 @@ class emulator_server;
 ///   `$skip`, `$filter=name eq '...'`), "reports" (`/reports` = My workspace, and
 ///   `/groups/{g}/reports`), "report", "pages", "datasets", "generate_token"
 ///   (`POST /groups/{g}/reports/{r}/GenerateToken`; identities enforced per dataset flags;
-///   expiration capped at the calling Entra token's expiry).
+///   expiration capped at the calling Entra token's expiry), "dashboards"
+///   (`/groups/{g}/dashboards`), "tiles" (`.../dashboards/{d}/tiles`), "dashboard_generate_token"
+///   and "tile_generate_token" (`POST .../dashboards/{d}[/tiles/{t}]/GenerateToken`; a tile's
+///   dataset flags enforced like a report's), "generate_token_v2" (`POST /GenerateToken`: reports,
+///   datasets, targetWorkspaces; every dataset involved needs an identity when it has RLS and
+///   must not have one when it has not), "dataset" (`[/groups/{g}]/datasets/{d}`), "refreshes"
+///   (`GET .../datasets/{d}/refreshes`, newest first) and "refresh_dataset" (`POST` there: 202
+///   with a RequestId, a `Location` only for an enhanced refresh; it completes at once).
 /// - "not_found" for everything else. Requests over the limits answer 431/413 and close.
 ///
 /// A fault is taken when its route's request has been read, before any validation; the

@@ -7,6 +7,7 @@
 #include <pbi/powerbi/error_parser.hpp>
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace pbi::powerbi {
 
@@ -84,6 +85,7 @@ PBI_DECL asio::awaitable<result<http::response>> client::call(std::string method
         }
 
         auto perr = parse_powerbi_error(res.status, res.headers, res.body, diag); // keeps client_request_id
+        diag.redact(token->token.reveal()); // a gateway may echo the Authorization header back
         note_clock_skew(res.headers.get("Date"), received, diag);
         if (perr == errc::token_expired && attempt == 0) {
             tokens_.invalidate(token); // many callers reporting the same token cause one new fetch
@@ -178,6 +180,36 @@ PBI_DECL asio::awaitable<result<std::vector<page>>> client::list_pages(report_re
     co_return detail::parse_body<std::vector<page>>(res, diag, "page list", parse);
 }
 
+namespace detail {
+
+// A GenerateToken answer. Power BI says 400 InvalidRequest for both row-level-security
+// mistakes; its message tells them apart, and the caller deserves a name for each.
+inline result<embed_token> embed_token_answer(std::error_code ec, const http::response& res,
+                                              diagnostics& diag) {
+    if (ec == errc::bad_request) {
+        const auto& m = diag.server_message;
+        if (m.find("requires effective identity") != std::string::npos) {
+            diag.message =
+                "a dataset of this token uses row-level security, and no effective identity names it";
+            diag.hint = "add an effective_identity (username, roles) whose datasets list that dataset";
+            return {make_error_code(errc::effective_identity_required), {}};
+        }
+        if (m.find("shouldn't have effective identity") != std::string::npos) {
+            diag.message = "an effective identity names a dataset that has no row-level security";
+            diag.hint = "remove that dataset from the identity's datasets (or the identity itself)";
+            return {make_error_code(errc::effective_identity_not_allowed), {}};
+        }
+    }
+    if (ec)
+        return {ec, {}};
+    auto parse = [](std::string_view b, embed_token& v) {
+        return parse_embed_token(b, v);
+    };
+    return parse_body<embed_token>(res, diag, "embed token", parse);
+}
+
+} // namespace detail
+
 PBI_DECL asio::awaitable<result<embed_token>>
 client::generate_report_token(report_ref ref, generate_token_request body, diagnostics& diag) {
     if (auto e = detail::check_ref(ref, diag))
@@ -185,12 +217,168 @@ client::generate_report_token(report_ref ref, generate_token_request body, diagn
     auto request = call("POST", detail::report_path(ref) + "/GenerateToken",
                         generate_token_request_body(body), options_.call, diag);
     auto [ec, res] = co_await std::move(request);
+    co_return detail::embed_token_answer(ec, res, diag);
+}
+
+namespace detail {
+
+inline std::string dashboard_path(const std::string& workspace_id, const std::string& dashboard_id) {
+    return "/groups/" + http::encode_path_segment(workspace_id) + "/dashboards/" +
+           http::encode_path_segment(dashboard_id);
+}
+
+inline std::error_code check_ids(std::initializer_list<const std::string*> ids, const char* what,
+                                 diagnostics& diag) {
+    for (const auto* id : ids) {
+        if (id->empty()) {
+            diag.message = what;
+            return make_error_code(errc::invalid_argument);
+        }
+    }
+    return {};
+}
+
+} // namespace detail
+
+PBI_DECL asio::awaitable<result<std::vector<dashboard>>> client::list_dashboards(std::string workspace_id,
+                                                                                 diagnostics& diag) {
+    if (auto e = detail::check_ids({&workspace_id}, "a workspace id is required", diag))
+        co_return result<std::vector<dashboard>>{e, {}};
+    auto request = call("GET", "/groups/" + http::encode_path_segment(workspace_id) + "/dashboards", {},
+                        options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
     if (ec)
-        co_return result<embed_token>{ec, {}};
-    auto parse = [](std::string_view b, embed_token& v) {
-        return parse_embed_token(b, v);
+        co_return result<std::vector<dashboard>>{ec, {}};
+    auto parse = [](std::string_view b, std::vector<dashboard>& v) {
+        return parse_dashboards(b, v);
     };
-    co_return detail::parse_body<embed_token>(res, diag, "embed token", parse);
+    co_return detail::parse_body<std::vector<dashboard>>(res, diag, "dashboard list", parse);
+}
+
+PBI_DECL asio::awaitable<result<std::vector<tile>>> client::list_tiles(dashboard_ref ref, diagnostics& diag) {
+    if (auto e = detail::check_ids({&ref.workspace_id, &ref.dashboard_id},
+                                   "a workspace id and a dashboard id are required", diag))
+        co_return result<std::vector<tile>>{e, {}};
+    auto request = call("GET", detail::dashboard_path(ref.workspace_id, ref.dashboard_id) + "/tiles", {},
+                        options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<std::vector<tile>>{ec, {}};
+    auto parse = [](std::string_view b, std::vector<tile>& v) {
+        return parse_tiles(b, v);
+    };
+    co_return detail::parse_body<std::vector<tile>>(res, diag, "tile list", parse);
+}
+
+PBI_DECL asio::awaitable<result<embed_token>>
+client::generate_dashboard_token(dashboard_ref ref, generate_token_request body, diagnostics& diag) {
+    if (auto e = detail::check_ids({&ref.workspace_id, &ref.dashboard_id},
+                                   "a workspace id and a dashboard id are required", diag))
+        co_return result<embed_token>{e, {}};
+    auto request = call("POST", detail::dashboard_path(ref.workspace_id, ref.dashboard_id) + "/GenerateToken",
+                        generate_token_request_body(body), options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    co_return detail::embed_token_answer(ec, res, diag);
+}
+
+PBI_DECL asio::awaitable<result<embed_token>>
+client::generate_tile_token(tile_ref ref, generate_token_request body, diagnostics& diag) {
+    if (auto e = detail::check_ids({&ref.workspace_id, &ref.dashboard_id, &ref.tile_id},
+                                   "a workspace id, a dashboard id and a tile id are required", diag))
+        co_return result<embed_token>{e, {}};
+    auto request = call("POST",
+                        detail::dashboard_path(ref.workspace_id, ref.dashboard_id) + "/tiles/" +
+                            http::encode_path_segment(ref.tile_id) + "/GenerateToken",
+                        generate_token_request_body(body), options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    co_return detail::embed_token_answer(ec, res, diag);
+}
+
+namespace detail {
+
+inline std::string dataset_path(const dataset_ref& ref) {
+    std::string path =
+        ref.workspace_id.empty() ? std::string() : "/groups/" + http::encode_path_segment(ref.workspace_id);
+    return path + "/datasets/" + http::encode_path_segment(ref.dataset_id);
+}
+
+} // namespace detail
+
+PBI_DECL asio::awaitable<result<std::vector<dataset>>> client::list_datasets(std::string workspace_id,
+                                                                             diagnostics& diag) {
+    std::string path = workspace_id.empty()
+                           ? "/datasets"
+                           : "/groups/" + http::encode_path_segment(workspace_id) + "/datasets";
+    auto request = call("GET", std::move(path), {}, options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<std::vector<dataset>>{ec, {}};
+    auto parse = [](std::string_view b, std::vector<dataset>& v) {
+        return parse_datasets(b, v);
+    };
+    co_return detail::parse_body<std::vector<dataset>>(res, diag, "dataset list", parse);
+}
+
+PBI_DECL asio::awaitable<result<dataset>> client::get_dataset(dataset_ref ref, diagnostics& diag) {
+    if (auto e = detail::check_ids({&ref.dataset_id}, "a dataset id is required", diag))
+        co_return result<dataset>{e, {}};
+    auto request = call("GET", detail::dataset_path(ref), {}, options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<dataset>{ec, {}};
+    auto parse = [](std::string_view b, dataset& v) {
+        return parse_dataset(b, v);
+    };
+    co_return detail::parse_body<dataset>(res, diag, "dataset", parse);
+}
+
+PBI_DECL asio::awaitable<result<refresh_started>> client::refresh_dataset(dataset_ref ref,
+                                                                          diagnostics& diag) {
+    if (auto e = detail::check_ids({&ref.dataset_id}, "a dataset id is required", diag))
+        co_return result<refresh_started>{e, {}};
+    auto request = call("POST", detail::dataset_path(ref) + "/refreshes",
+                        R"({"notifyOption":"NoNotification"})", options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<refresh_started>{ec, {}};
+    refresh_started started;
+    if (auto location = res.headers.get("Location"); location && !location->empty())
+        started.location = std::string(*location);
+    if (auto id = res.headers.get("RequestId"))
+        started.request_id = std::string(*id);
+    else if (auto ms = res.headers.get("x-ms-request-id"))
+        started.request_id = std::string(*ms);
+    if (!started.location && started.request_id.empty()) {
+        detail::unreadable_answer(res, "refresh answer", make_error_code(errc::unexpected_json), diag);
+        diag.message += " (neither a Location nor a RequestId header)";
+        co_return result<refresh_started>{make_error_code(errc::unexpected_json), {}};
+    }
+    co_return result<refresh_started>{{}, std::move(started)};
+}
+
+PBI_DECL asio::awaitable<result<std::vector<refresh_entry>>> client::list_refreshes(dataset_ref ref,
+                                                                                    diagnostics& diag) {
+    if (auto e = detail::check_ids({&ref.dataset_id}, "a dataset id is required", diag))
+        co_return result<std::vector<refresh_entry>>{e, {}};
+    auto request = call("GET", detail::dataset_path(ref) + "/refreshes", {}, options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<std::vector<refresh_entry>>{ec, {}};
+    auto parse = [](std::string_view b, std::vector<refresh_entry>& v) {
+        return parse_refreshes(b, v);
+    };
+    co_return detail::parse_body<std::vector<refresh_entry>>(res, diag, "refresh history", parse);
+}
+
+PBI_DECL asio::awaitable<result<embed_token>> client::generate_token(generate_token_v2_request body,
+                                                                     diagnostics& diag) {
+    if (body.reports.empty() && body.datasets.empty()) {
+        diag.message = "a v2 embed token needs at least one report or dataset";
+        co_return result<embed_token>{make_error_code(errc::invalid_argument), {}};
+    }
+    auto request = call("POST", "/GenerateToken", generate_token_v2_request_body(body), options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    co_return detail::embed_token_answer(ec, res, diag);
 }
 
 } // namespace pbi::powerbi

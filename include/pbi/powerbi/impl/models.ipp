@@ -152,32 +152,66 @@ PBI_DECL bool same_id(std::string_view a, std::string_view b) noexcept {
     return pbi::detail::body::iequals(a, b);
 }
 
+namespace detail::models {
+inline boost::json::array identities_json(const std::vector<effective_identity>& list) {
+    boost::json::array identities;
+    for (const auto& id : list) {
+        boost::json::object i;
+        i["username"] = id.username;
+        if (!id.roles.empty()) {
+            boost::json::array roles;
+            for (const auto& r : id.roles)
+                roles.emplace_back(r);
+            i["roles"] = std::move(roles);
+        }
+        if (!id.datasets.empty()) {
+            boost::json::array datasets;
+            for (const auto& d : id.datasets)
+                datasets.emplace_back(d);
+            i["datasets"] = std::move(datasets);
+        }
+        if (id.custom_data)
+            i["customData"] = *id.custom_data;
+        identities.emplace_back(std::move(i));
+    }
+    return identities;
+}
+} // namespace detail::models
+
 PBI_DECL std::string generate_token_request_body(const generate_token_request& request) {
     boost::json::object o;
     o["accessLevel"] = request.access_level;
-    if (!request.identities.empty()) {
-        boost::json::array identities;
-        for (const auto& id : request.identities) {
-            boost::json::object i;
-            i["username"] = id.username;
-            if (!id.roles.empty()) {
-                boost::json::array roles;
-                for (const auto& r : id.roles)
-                    roles.emplace_back(r);
-                i["roles"] = std::move(roles);
-            }
-            if (!id.datasets.empty()) {
-                boost::json::array datasets;
-                for (const auto& d : id.datasets)
-                    datasets.emplace_back(d);
-                i["datasets"] = std::move(datasets);
-            }
-            if (id.custom_data)
-                i["customData"] = *id.custom_data;
-            identities.emplace_back(std::move(i));
+    if (!request.identities.empty())
+        o["identities"] = detail::models::identities_json(request.identities);
+    if (request.lifetime_in_minutes)
+        o["lifetimeInMinutes"] = *request.lifetime_in_minutes;
+    return boost::json::serialize(o);
+}
+
+PBI_DECL std::string generate_token_v2_request_body(const generate_token_v2_request& request) {
+    auto ids = [](const std::vector<std::string>& list) {
+        boost::json::array a;
+        for (const auto& id : list)
+            a.emplace_back(boost::json::object{{"id", id}});
+        return a;
+    };
+    boost::json::object o;
+    if (!request.datasets.empty())
+        o["datasets"] = ids(request.datasets);
+    if (!request.reports.empty()) {
+        boost::json::array reports;
+        for (const auto& r : request.reports) {
+            boost::json::object one{{"id", r.id}};
+            if (r.allow_edit)
+                one["allowEdit"] = true;
+            reports.emplace_back(std::move(one));
         }
-        o["identities"] = std::move(identities);
+        o["reports"] = std::move(reports);
     }
+    if (!request.target_workspaces.empty())
+        o["targetWorkspaces"] = ids(request.target_workspaces);
+    if (!request.identities.empty())
+        o["identities"] = detail::models::identities_json(request.identities);
     if (request.lifetime_in_minutes)
         o["lifetimeInMinutes"] = *request.lifetime_in_minutes;
     return boost::json::serialize(o);
@@ -227,6 +261,13 @@ PBI_DECL std::optional<std::chrono::system_clock::time_point> parse_datetime(std
             offset = -offset;
     }
     if (!c.s.empty())
+        return std::nullopt;
+    // A date the clock cannot hold (libstdc++'s system_clock counts int64 nanoseconds: years
+    // 1678-2261) is refused: converting it would overflow, which is undefined behaviour.
+    // The margin of two days covers the time of day and the offset added below.
+    const auto day_seconds = duration_cast<seconds>(sys_days{ymd}.time_since_epoch());
+    const auto limit = duration_cast<seconds>(system_clock::duration::max()) - std::chrono::days{2};
+    if (day_seconds > limit || day_seconds < -limit)
         return std::nullopt;
 
     auto local = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + fraction;

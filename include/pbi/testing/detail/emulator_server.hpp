@@ -215,7 +215,7 @@ private:
     /// Answers one request (normally or as a fault says); true when the connection stays open.
     static asio::awaitable<bool> respond(self_ptr self, connection_ptr c, server_request req) {
         auto& st = self->state_;
-        route_match route = match_route(req.path());
+        route_match route = match_route(req.path(), req.method);
         st.count(route.name);
         std::optional<fault> f = st.take_fault(route.name);
         bool keep_alive = req.keep_alive();

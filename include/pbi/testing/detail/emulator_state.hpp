@@ -39,6 +39,13 @@ inline bool same_id(std::string_view a, std::string_view b) {
     return http::iequals(a, b);
 }
 
+/// A dataset refresh the emulator accepted (it completes at once).
+struct refresh_record {
+    std::int64_t id = 0;
+    std::string request_id, dataset_id;
+    std::chrono::system_clock::time_point start;
+};
+
 class emulator_state {
 public:
     explicit emulator_state(emulator_options opts) : random(opts.random_seed), options_(std::move(opts)) {
@@ -134,6 +141,24 @@ public:
         }
         return nullptr;
     }
+    static emulator_dashboard_info* find_dashboard(std::vector<emulator_dashboard_info>& dashboards,
+                                                   std::string_view id) {
+        for (auto& d : dashboards) {
+            if (same_id(d.id, id)) {
+                return &d;
+            }
+        }
+        return nullptr;
+    }
+    static const emulator_tile_info* find_tile(const emulator_dashboard_info& dashboard,
+                                               std::string_view id) {
+        for (const auto& t : dashboard.tiles) {
+            if (same_id(t.id, id)) {
+                return &t;
+            }
+        }
+        return nullptr;
+    }
     static const emulator_dataset_info* find_dataset(const std::vector<emulator_dataset_info>& datasets,
                                                      std::string_view id) {
         for (const auto& d : datasets) {
@@ -180,6 +205,7 @@ public:
     std::vector<emulator_workspace_info> workspaces;                         // guarded
     std::vector<emulator_report_info> my_reports;                            // guarded
     std::vector<emulator_dataset_info> my_datasets;                          // guarded
+    std::vector<refresh_record> refreshes;                                   // guarded, oldest first
     std::atomic<std::size_t> connections{0};
     std::string origin; // set once before the server starts
 
@@ -230,6 +256,18 @@ private:
               r{seed::quarterly_statement_report, "Quarterly Statement", "PaginatedReport", "", {}}},
              {{seed::budget_dataset, "Budget", false, false}},
              {}});
+        using t = emulator_tile_info;
+        workspaces[0].dashboards.push_back({seed::lobby_overview_dashboard,
+                                            "Lobby Overview",
+                                            {t{seed::welcome_tile, "Visitors today", 1, 2,
+                                               seed::welcome_board_report, seed::visitors_dataset},
+                                             t{seed::energy_tile, "Energy use", 2, 2,
+                                               seed::building_metrics_report, seed::facilities_dataset},
+                                             t{seed::notice_tile, "", 1, 1, "", ""}}});
+        workspaces[1].dashboards.push_back({seed::sales_wall_dashboard,
+                                            "Sales Wall",
+                                            {t{seed::leaderboard_tile, "Top sellers", 2, 3,
+                                               seed::sales_leaderboard_report, seed::sales_dataset}}});
         my_reports.push_back({seed::my_scratchpad_report,
                               "My Scratchpad",
                               "PowerBIReport",

@@ -98,6 +98,16 @@ inline constexpr const char* sales_dataset = "f3b4c5d6-e7f8-4a9b-8c1d-2e3f4a5b6c
 inline constexpr const char* budget_dataset = "a4c5d6e7-f8a9-4b0c-9d2e-3f4a5b6c7d54";
 inline constexpr const char* scratchpad_dataset = "b5d6e7f8-a9b0-4c1d-8e3f-4a5b6c7d8e61";
 
+inline constexpr const char* lobby_overview_dashboard =
+    "c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c71";                                         // Lobby Screens
+inline constexpr const char* welcome_tile = "d2b3c4e5-f6a7-4b8c-9d0e-1f2a3b4c5d72"; // Welcome Board
+inline constexpr const char* energy_tile = "e3c4d5f6-a7b8-4c9d-8e1f-2a3b4c5d6e73";  // Building Metrics
+inline constexpr const char* notice_tile =
+    "f4d5e6a7-b8c9-4d0e-9f2a-3b4c5d6e7f74"; // text: no report, no dataset
+inline constexpr const char* sales_wall_dashboard =
+    "a5e6f7b8-c9d0-4e1f-8a3b-4c5d6e7f8a81";                                             // Sales Floor (RLS)
+inline constexpr const char* leaderboard_tile = "b6f7a8c9-d0e1-4f2a-9b4c-5d6e7f8a9b82"; // Sales Leaderboard
+
 inline constexpr const char* lobby_capacity = "0f084df7-c13d-451b-af5f-ed0c466403b2";
 } // namespace seed
 
@@ -105,6 +115,17 @@ struct emulator_report_info {
     std::string id{}, name{}, report_type{}; ///< report_type: "PowerBIReport" or "PaginatedReport"
     std::string dataset_id{};                ///< empty for paginated reports
     std::vector<std::pair<std::string, std::string>> pages{}; ///< name, displayName
+};
+
+struct emulator_tile_info {
+    std::string id{}, title{};
+    int row_span = 1, col_span = 1;
+    std::string report_id{}, dataset_id{}; ///< empty = absent from the answer
+};
+
+struct emulator_dashboard_info {
+    std::string id{}, display_name{};
+    std::vector<emulator_tile_info> tiles{};
 };
 
 struct emulator_dataset_info {
@@ -119,6 +140,7 @@ struct emulator_workspace_info {
     /// Empty when added: one dataset per distinct report dataset_id, no identity required.
     std::vector<emulator_dataset_info> datasets{};
     std::string capacity_id{}; ///< non-empty = isOnDedicatedCapacity
+    std::vector<emulator_dashboard_info> dashboards{};
 };
 
 } // namespace pbi::testing

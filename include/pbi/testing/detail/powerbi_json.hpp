@@ -138,6 +138,45 @@ inline boost::json::object dataset_json(std::string_view group_id, const emulato
                                {"users", boost::json::array{}}};
 }
 
+inline boost::json::object dashboard_json(std::string_view group_id, const emulator_dashboard_info& d) {
+    return boost::json::object{
+        {"id", d.id},
+        {"displayName", d.display_name},
+        {"isReadOnly", false},
+        {"webUrl", "https://app.powerbi.com/groups/" + std::string(group_id) + "/dashboards/" + d.id},
+        {"embedUrl", "https://app.powerbi.com/dashboardEmbed?dashboardId=" + d.id +
+                         "&groupId=" + std::string(group_id) + "&w=2&config=" + std::string(embed_config)},
+        {"users", boost::json::array{}},
+        {"subscriptions", boost::json::array{}}};
+}
+
+inline boost::json::object tile_json(std::string_view group_id, const emulator_dashboard_info& d,
+                                     const emulator_tile_info& t) {
+    boost::json::object o{{"id", t.id},
+                          {"title", t.title},
+                          {"embedUrl", "https://app.powerbi.com/embed?dashboardId=" + d.id +
+                                           "&tileId=" + t.id + "&groupId=" + std::string(group_id) +
+                                           "&w=2&config=" + std::string(embed_config)},
+                          {"rowSpan", t.row_span},
+                          {"colSpan", t.col_span}};
+    if (!t.report_id.empty()) {
+        o["reportId"] = t.report_id;
+    }
+    if (!t.dataset_id.empty()) {
+        o["datasetId"] = t.dataset_id;
+    }
+    return o;
+}
+
+inline boost::json::object refresh_json(const refresh_record& r) {
+    return boost::json::object{{"requestId", r.request_id},
+                               {"id", r.id},
+                               {"refreshType", "ViaApi"},
+                               {"startTime", format_iso8601(r.start)},
+                               {"endTime", format_iso8601(r.start + std::chrono::seconds(1))},
+                               {"status", "Completed"}};
+}
+
 inline boost::json::array pages_json(const emulator_report_info& r) {
     boost::json::array values;
     int order = 0;

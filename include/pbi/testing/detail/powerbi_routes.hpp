@@ -1,6 +1,7 @@
 // pbi-async — emulator internals: the Power BI REST routes under /v1.0/myorg.
 #pragma once
 
+#include <pbi/testing/detail/powerbi_generate_token.hpp>
 #include <pbi/testing/detail/powerbi_json.hpp>
 #include <pbi/testing/detail/request_parser.hpp>
 
@@ -146,84 +147,45 @@ inline answer groups_route(emulator_state& st, const server_request& req) {
     return with_powerbi_headers(st, json_answer(200, odata_list({}, "groups", std::move(values))));
 }
 
-/// POST /groups/{g}/reports/{r}/GenerateToken. Caller holds st.mutex; `ws` and `report` exist.
-inline answer generate_token_locked(emulator_state& st, const server_request& req,
-                                    const emulator_workspace_info& ws, const emulator_report_info& report,
-                                    std::chrono::system_clock::time_point entra_expiry) {
-    auto bad = [&](std::string message) {
-        return json_answer(
-            400, boost::json::object{{"error", {{"code", "InvalidRequest"}, {"message", message}}}});
-    };
+/// POST .../datasets/{d}/refreshes: 202, empty body, RequestId; a `Location` only for an
+/// enhanced refresh (a body with `type`), as the service documents. Caller holds st.mutex.
+inline answer refresh_dataset_locked(emulator_state& st, const server_request& req, std::string_view gid,
+                                     const emulator_dataset_info& d) {
     boost::json::value parsed = boost::json::object{};
     if (!req.body.empty()) {
         boost::json::error_code ec;
         parsed = boost::json::parse(req.body, ec);
         if (ec || !parsed.is_object()) {
-            return bad("The request body is not a valid JSON object.");
+            return invalid_request("The request body is not a valid JSON object.");
         }
     }
     const auto& body = parsed.as_object();
-    if (auto* level = body.if_contains("accessLevel")) {
-        std::string_view l = level->is_string() ? std::string_view(level->as_string()) : std::string_view();
-        if (!http::iequals(l, "View") && !http::iequals(l, "Edit") && !http::iequals(l, "Create")) {
-            return bad("Invalid accessLevel.");
+    if (auto* notify = body.if_contains("notifyOption")) {
+        std::string_view n = notify->is_string() ? std::string_view(notify->as_string()) : std::string_view();
+        if (n != "NoNotification" && n != "MailOnFailure" && n != "MailOnCompletion") {
+            return json_answer(
+                400, boost::json::object{
+                         {"error", {{"code", "InvalidRequest"}, {"message", "Invalid notifyOption."}}}});
         }
     }
-    std::int64_t minutes = 60;
-    if (auto* lifetime = body.if_contains("lifetimeInMinutes"); lifetime && !lifetime->is_null()) {
-        if (!lifetime->is_int64() || lifetime->as_int64() <= 0) {
-            return bad("lifetimeInMinutes must be a positive integer.");
+    refresh_record r;
+    r.id = static_cast<std::int64_t>(st.refreshes.size()) + 1;
+    r.request_id = st.random.guid();
+    r.dataset_id = d.id;
+    r.start = st.now();
+    answer a;
+    a.status = 202;
+    a.headers.emplace_back("RequestId", r.request_id);
+    if (body.contains("type")) {
+        std::string location = st.origin + "/v1.0/myorg";
+        if (!gid.empty()) {
+            location.append("/groups/").append(gid);
         }
-        minutes = lifetime->as_int64();
+        location.append("/datasets/").append(d.id).append("/refreshes/").append(r.request_id);
+        a.headers.emplace_back("Location", std::move(location));
     }
-    static const boost::json::array no_identities;
-    const boost::json::array* identities = &no_identities;
-    if (auto* ids = body.if_contains("identities"); ids && !ids->is_null()) {
-        identities = ids->if_array();
-        if (!identities) {
-            return bad("identities must be an array.");
-        }
-    }
-    if (!report.dataset_id.empty()) {
-        if (const auto* ds = emulator_state::find_dataset(ws.datasets, report.dataset_id)) {
-            const boost::json::object* identity = nullptr;
-            for (const auto& v : *identities) {
-                const auto* o = v.if_object();
-                const auto* datasets = o ? o->if_contains("datasets") : nullptr;
-                if (!o || !datasets || !datasets->is_array()) {
-                    continue;
-                }
-                for (const auto& d : datasets->as_array()) {
-                    if (d.is_string() && same_id(d.as_string(), ds->id)) {
-                        identity = o;
-                    }
-                }
-            }
-            if (ds->effective_identity_required && !identity) {
-                return bad("Creating embed token for accessing dataset " + ds->id +
-                           " requires effective identity to be provided");
-            }
-            if (identity) {
-                const auto* username = identity->if_contains("username");
-                if (!username || !username->is_string() || username->as_string().empty()) {
-                    return bad("Effective identity username is required");
-                }
-                const auto* roles = identity->if_contains("roles");
-                bool has_roles = roles && roles->is_array() && !roles->as_array().empty();
-                if (ds->effective_identity_roles_required && !has_roles) {
-                    return bad("Creating embed token for accessing dataset " + ds->id +
-                               " requires roles to be included in provided effective identity");
-                }
-            }
-        }
-    }
-    auto expiration = std::min(st.now() + std::chrono::minutes(minutes), entra_expiry);
-    boost::json::object out{
-        {"@odata.context", odata_context(ws.id, "Microsoft.PowerBI.ServiceContracts.Api.V1.EmbedToken")},
-        {"token", mint_embed_token(st.random)},
-        {"tokenId", st.random.guid()},
-        {"expiration", format_iso8601(expiration)}};
-    return json_answer(200, out);
+    st.refreshes.push_back(std::move(r));
+    return a;
 }
 
 /// Every route under /v1.0/myorg. `params` are the route's ids: {} for "groups", {g} for
@@ -236,6 +198,15 @@ inline answer powerbi_route(emulator_state& st, const server_request& req, std::
     }
     if (route == "groups") {
         return groups_route(st, req);
+    }
+    if (route == "generate_token_v2") {
+        std::optional<answer> v2;
+        {
+            std::lock_guard lock(st.mutex);
+            v2 = generate_token_v2_locked(st, req, entra_expiry);
+        }
+        return v2 ? with_powerbi_headers(st, std::move(*v2))
+                  : powerbi_service_error(st, 404, "PowerBIEntityNotFound");
     }
     std::string_view group = params.empty() ? std::string_view() : std::string_view(params[0]);
     const std::string configured_by =
@@ -260,6 +231,47 @@ inline answer powerbi_route(emulator_state& st, const server_request& req, std::
                     values.push_back(dataset_json(gid, d, configured_by));
                 }
                 result = json_answer(200, odata_list(gid, "datasets", std::move(values)));
+            } else if (route == "dataset" || route == "refreshes" || route == "refresh_dataset") {
+                const auto* d =
+                    params.size() > 1 ? emulator_state::find_dataset(datasets, params[1]) : nullptr;
+                if (d && route == "dataset") {
+                    auto o = dataset_json(gid, *d, configured_by);
+                    o.emplace("@odata.context", odata_context(gid, "datasets/$entity"));
+                    result = json_answer(200, o);
+                } else if (d && route == "refreshes") {
+                    boost::json::array values;
+                    for (auto it = st.refreshes.rbegin(); it != st.refreshes.rend(); ++it) {
+                        if (same_id(it->dataset_id, d->id)) {
+                            values.push_back(refresh_json(*it));
+                        }
+                    }
+                    result = json_answer(200, odata_list(gid, "refreshes", std::move(values)));
+                } else if (d) {
+                    result = refresh_dataset_locked(st, req, gid, *d);
+                }
+            } else if (route == "dashboards" && ws) {
+                boost::json::array values;
+                for (const auto& d : ws->dashboards) {
+                    values.push_back(dashboard_json(gid, d));
+                }
+                result = json_answer(200, odata_list(gid, "dashboards", std::move(values)));
+            } else if (route == "tiles" || route == "dashboard_generate_token" ||
+                       route == "tile_generate_token") {
+                const auto* d = ws && params.size() > 1
+                                    ? emulator_state::find_dashboard(ws->dashboards, params[1])
+                                    : nullptr;
+                const auto* t = d && params.size() > 2 ? emulator_state::find_tile(*d, params[2]) : nullptr;
+                if (d && route == "tiles") {
+                    boost::json::array values;
+                    for (const auto& tl : d->tiles) {
+                        values.push_back(tile_json(gid, *d, tl));
+                    }
+                    result = json_answer(200, odata_list(gid, "tiles", std::move(values)));
+                } else if (d && route == "dashboard_generate_token") {
+                    result = generate_token_locked(st, req, *ws, {}, entra_expiry);
+                } else if (t) {
+                    result = generate_token_locked(st, req, *ws, t->dataset_id, entra_expiry);
+                }
             } else if (auto* r =
                            params.size() > 1 ? emulator_state::find_report(reports, params[1]) : nullptr) {
                 if (route == "report") {
@@ -269,7 +281,7 @@ inline answer powerbi_route(emulator_state& st, const server_request& req, std::
                 } else if (route == "pages") {
                     result = json_answer(200, odata_list(gid, "pages", pages_json(*r)));
                 } else if (route == "generate_token" && ws) {
-                    result = generate_token_locked(st, req, *ws, *r, entra_expiry);
+                    result = generate_token_locked(st, req, *ws, r->dataset_id, entra_expiry);
                 }
             }
         }

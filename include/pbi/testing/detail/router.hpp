@@ -19,7 +19,9 @@ struct route_match {
     bool powerbi = false;            // under /v1.0/myorg: bearer-checked, RequestId on every answer
 };
 
-inline route_match match_route(std::string_view path) {
+/// `method` only tells apart the routes that share a path (a dataset's refreshes: GET reads the
+/// history, POST starts one).
+inline route_match match_route(std::string_view path, std::string_view method = "GET") {
     route_match m;
     auto segments = split_path(path);
     if (!segments) {
@@ -56,6 +58,9 @@ inline route_match match_route(std::string_view path) {
     if (k == 1 && is(2, "groups")) {
         return found("groups", {});
     }
+    if (k == 1 && is(2, "GenerateToken")) {
+        return found("generate_token_v2", {}, "POST");
+    }
     if (is(2, "reports")) {
         if (k == 1) {
             return found("reports", {""});
@@ -67,8 +72,22 @@ inline route_match match_route(std::string_view path) {
             return found("pages", {"", s[3]});
         }
     }
-    if (k == 1 && is(2, "datasets")) {
-        return found("datasets", {""});
+    auto refreshes = [&](std::string group, std::string dataset) {
+        if (method == "POST") {
+            return found("refresh_dataset", {std::move(group), std::move(dataset)}, "POST");
+        }
+        return found("refreshes", {std::move(group), std::move(dataset)});
+    };
+    if (is(2, "datasets")) {
+        if (k == 1) {
+            return found("datasets", {""});
+        }
+        if (k == 2) {
+            return found("dataset", {"", s[3]});
+        }
+        if (k == 3 && is(4, "refreshes")) {
+            return refreshes("", s[3]);
+        }
     }
     if (is(2, "groups") && k >= 3) {
         const std::string& g = s[3];
@@ -78,6 +97,12 @@ inline route_match match_route(std::string_view path) {
         if (k == 3 && is(4, "datasets")) {
             return found("datasets", {g});
         }
+        if (k == 4 && is(4, "datasets")) {
+            return found("dataset", {g, s[5]});
+        }
+        if (k == 5 && is(4, "datasets") && is(6, "refreshes")) {
+            return refreshes(g, s[5]);
+        }
         if (k == 4 && is(4, "reports")) {
             return found("report", {g, s[5]});
         }
@@ -86,6 +111,18 @@ inline route_match match_route(std::string_view path) {
         }
         if (k == 5 && is(4, "reports") && is(6, "GenerateToken")) {
             return found("generate_token", {g, s[5]}, "POST");
+        }
+        if (k == 3 && is(4, "dashboards")) {
+            return found("dashboards", {g});
+        }
+        if (k == 5 && is(4, "dashboards") && is(6, "tiles")) {
+            return found("tiles", {g, s[5]});
+        }
+        if (k == 5 && is(4, "dashboards") && is(6, "GenerateToken")) {
+            return found("dashboard_generate_token", {g, s[5]}, "POST");
+        }
+        if (k == 7 && is(4, "dashboards") && is(6, "tiles") && is(8, "GenerateToken")) {
+            return found("tile_generate_token", {g, s[5], s[7]}, "POST");
         }
     }
     return m;

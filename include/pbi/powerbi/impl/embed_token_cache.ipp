@@ -1,0 +1,141 @@
+// Bodies for pbi/powerbi/embed_token_cache.hpp.
+#pragma once
+
+#include <pbi/http/date.hpp>
+#include <pbi/http/encoding.hpp>
+#include <pbi/powerbi/embed_token_cache.hpp>
+#include <pbi/powerbi/impl/client.ipp> // detail::embed_token_answer
+
+#include <algorithm>
+
+namespace pbi::powerbi {
+
+namespace detail {
+inline std::chrono::minutes requested_lifetime(std::optional<int> minutes) {
+    return std::chrono::minutes(minutes && *minutes > 0 ? *minutes : 60);
+}
+} // namespace detail
+
+PBI_DECL embed_request embed_request::report(const report_ref& ref, const generate_token_request& body) {
+    return {detail::report_path(ref) + "/GenerateToken", generate_token_request_body(body),
+            detail::requested_lifetime(body.lifetime_in_minutes)};
+}
+
+PBI_DECL embed_request embed_request::dashboard(const dashboard_ref& ref,
+                                                const generate_token_request& body) {
+    return {detail::dashboard_path(ref.workspace_id, ref.dashboard_id) + "/GenerateToken",
+            generate_token_request_body(body), detail::requested_lifetime(body.lifetime_in_minutes)};
+}
+
+PBI_DECL embed_request embed_request::tile(const tile_ref& ref, const generate_token_request& body) {
+    return {detail::dashboard_path(ref.workspace_id, ref.dashboard_id) + "/tiles/" +
+                http::encode_path_segment(ref.tile_id) + "/GenerateToken",
+            generate_token_request_body(body), detail::requested_lifetime(body.lifetime_in_minutes)};
+}
+
+PBI_DECL embed_request embed_request::v2(const generate_token_v2_request& body) {
+    return {"/GenerateToken", generate_token_v2_request_body(body),
+            detail::requested_lifetime(body.lifetime_in_minutes)};
+}
+
+PBI_DECL embed_token_timing embed_token_timing_of(std::chrono::system_clock::time_point expiration,
+                                                  std::optional<std::string_view> date_header,
+                                                  std::chrono::system_clock::time_point received,
+                                                  refresh::duration max_refresh_ahead) {
+    std::optional<std::chrono::system_clock::time_point> server_now;
+    if (date_header)
+        server_now = http::parse_http_date(*date_header);
+    const auto span = expiration - server_now.value_or(received);
+    embed_token_timing t;
+    t.lifetime = std::max(refresh::duration::zero(), std::chrono::duration_cast<refresh::duration>(span));
+    t.refresh_in = t.lifetime - std::min(max_refresh_ahead, t.lifetime / 2);
+    return t;
+}
+
+PBI_DECL embed_token_cache::embed_token_cache(client& c, prepare_function prepare,
+                                              embed_token_cache_options options)
+    : client_(&c), prepare_(std::move(prepare)), options_(std::move(options)) {}
+
+PBI_DECL embed_token_cache::~embed_token_cache() {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, e] : entries_)
+        e->shutdown();
+}
+
+PBI_DECL embed_token_cache::entry& embed_token_cache::entry_for(const embed_request& request) {
+    auto key = request.key();
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+        auto fetch = [this, request](diagnostics& d) {
+            return mint(request, d);
+        };
+        auto e = std::make_unique<entry>(client_->get_executor(), std::move(fetch), options_.cache);
+        it = entries_.emplace(std::move(key), std::move(e)).first;
+    }
+    return *it->second;
+}
+
+PBI_DECL embed_token_cache::token_handle embed_token_cache::try_get(const embed_request& request) const {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(request.key());
+    return it == entries_.end() ? nullptr : it->second->try_get_shared();
+}
+
+PBI_DECL std::size_t embed_token_cache::size() const {
+    std::lock_guard lock(mutex_);
+    return entries_.size();
+}
+
+PBI_DECL refresh::cache_counters embed_token_cache::counters() const {
+    refresh::cache_counters sum;
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, e] : entries_) {
+        auto c = e->counters();
+        sum.hits += c.hits;
+        sum.waits += c.waits;
+        sum.refreshes_started += c.refreshes_started;
+        sum.refreshes_succeeded += c.refreshes_succeeded;
+        sum.refreshes_failed += c.refreshes_failed;
+        sum.backoffs += c.backoffs;
+        sum.invalidations += c.invalidations;
+    }
+    return sum;
+}
+
+PBI_DECL asio::awaitable<refresh::fetch_result<embed_token>> embed_token_cache::mint(embed_request request,
+                                                                                     diagnostics& diag) {
+    refresh::fetch_result<embed_token> out;
+    // An embed token lives at most as long as the Entra token that mints it: ask for one with
+    // the whole requested lifetime left first.
+    refresh::get_options entra;
+    entra.min_remaining = std::chrono::duration_cast<refresh::duration>(request.lifetime);
+    auto prepared = prepare_(entra, diag);
+    if (auto ec = co_await std::move(prepared)) {
+        out.ec = ec;
+        co_return out;
+    }
+    auto call = client_->call("POST", request.path, request.body, client_->options().call, diag);
+    auto [ec, res] = co_await std::move(call);
+    const auto received = std::chrono::system_clock::now();
+    auto [tec, token] = detail::embed_token_answer(ec, res, diag);
+    if (tec) {
+        out.ec = tec;
+        out.stop_automatic = tec == errc::bad_request || tec == errc::effective_identity_required ||
+                             tec == errc::effective_identity_not_allowed;
+        co_return out;
+    }
+    auto timing = embed_token_timing_of(token.expiration, res.headers.get("Date"), received,
+                                        options_.max_refresh_ahead);
+    if (timing.lifetime <= refresh::duration::zero()) {
+        diag.message = "Power BI returned an embed token that had already expired";
+        out.ec = make_error_code(errc::powerbi_error);
+        co_return out;
+    }
+    out.value = std::move(token);
+    out.lifetime = timing.lifetime;
+    out.refresh_in = timing.refresh_in;
+    co_return out;
+}
+
+} // namespace pbi::powerbi
