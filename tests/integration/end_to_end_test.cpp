@@ -338,3 +338,45 @@ TEST_CASE("a throttled call reports the server's Retry-After") {
     REQUIRE(f.diag.retry_after.has_value());
     CHECK(*f.diag.retry_after == 120s);
 }
+
+TEST_CASE("a token endpoint error that echoes the request shows neither password nor client secret") {
+    stack s;
+    pbi::testing::fault echo;
+    echo.status = 400;
+    echo.headers = {{"Content-Type", "application/json"}};
+    echo.body = R"({"error":"invalid_request","error_description":"AADSTS90014: grant_type=password&client_secret=)" +
+                s.emu.options().client_secret + "&password=" + s.emu.options().users.at(0).password +
+                R"(","error_codes":[90014]})";
+    s.emu.inject_fault("token", echo);
+    auto f = s.run(sign_in_failure(s.tokens));
+    CHECK(f.ec == pbi::errc::malformed_token_request);
+    const auto text = printed(f.diag);
+    CHECK(text.find("AADSTS90014") != std::string::npos);
+    CHECK(text.find(s.emu.options().client_secret) == std::string::npos);
+    CHECK(text.find(s.emu.options().users.at(0).password) == std::string::npos);
+}
+
+TEST_CASE("a Power BI error that echoes the Authorization header does not show the access token") {
+    stack s;
+    auto token = s.run(s.tokens.async_get());
+    pbi::testing::fault echo;
+    echo.status = 400;
+    echo.headers = {{"Content-Type", "application/json"}, {"X-PowerBI-Error-Info", token->authorization_value()}};
+    echo.body = R"({"error":{"code":"BadRequest","message":"bad header )" + token->authorization_value() + R"("}})";
+    s.emu.inject_fault("reports", echo);
+    auto f = s.run(list_reports_failure(s.powerbi, s.emu.workspaces().at(0).id));
+    CHECK(f.ec == pbi::errc::bad_request);
+    CHECK(printed(f.diag).find(token->token.reveal()) == std::string::npos);
+}
+
+TEST_CASE("a 400 the client cannot read is not retried with the password") {
+    stack s;
+    pbi::testing::fault mangled;
+    mangled.status = 400;
+    mangled.headers = {{"Content-Type", "application/json"}};
+    mangled.body = R"({"error":"invalid_grant","error_codes":[501)";
+    s.emu.inject_fault("token", mangled, 10);
+    auto f = s.run(sign_in_failure(s.tokens));
+    CHECK(f.ec);
+    CHECK(s.emu.request_count("token") == 1);
+}
