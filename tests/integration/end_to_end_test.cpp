@@ -8,6 +8,9 @@
 #include <sstream>
 
 using pbi_test::as_tuple;
+using pbi_test::failure;
+using pbi_test::printed;
+using pbi_test::sign_in_failure;
 using pbi_test::stack;
 using namespace std::chrono_literals;
 
@@ -33,29 +36,11 @@ asio::awaitable<listing> main_job(pbi::powerbi::client& pc) {
     co_return l;
 }
 
-struct failure {
-    std::error_code ec;
-    pbi::diagnostics diag;
-};
-
 asio::awaitable<failure> list_reports_failure(pbi::powerbi::client& pc, std::string workspace) {
     failure f;
     auto [ec, reports] = co_await pc.async_list_reports(workspace, f.diag, as_tuple);
     f.ec = ec;
     co_return f;
-}
-
-asio::awaitable<failure> sign_in_failure(pbi::entra::token_source& tokens) {
-    failure f;
-    auto [ec, token] = co_await tokens.async_get(f.diag, as_tuple);
-    f.ec = ec;
-    co_return f;
-}
-
-std::string printed(const pbi::diagnostics& d) {
-    std::ostringstream os;
-    os << d;
-    return os.str();
 }
 
 } // namespace
@@ -344,9 +329,10 @@ TEST_CASE("a token endpoint error that echoes the request shows neither password
     pbi::testing::fault echo;
     echo.status = 400;
     echo.headers = {{"Content-Type", "application/json"}};
-    echo.body = R"({"error":"invalid_request","error_description":"AADSTS90014: grant_type=password&client_secret=)" +
-                s.emu.options().client_secret + "&password=" + s.emu.options().users.at(0).password +
-                R"(","error_codes":[90014]})";
+    echo.body =
+        R"({"error":"invalid_request","error_description":"AADSTS90014: grant_type=password&client_secret=)" +
+        s.emu.options().client_secret + "&password=" + s.emu.options().users.at(0).password +
+        R"(","error_codes":[90014]})";
     s.emu.inject_fault("token", echo);
     auto f = s.run(sign_in_failure(s.tokens));
     CHECK(f.ec == pbi::errc::malformed_token_request);
@@ -361,8 +347,10 @@ TEST_CASE("a Power BI error that echoes the Authorization header does not show t
     auto token = s.run(s.tokens.async_get());
     pbi::testing::fault echo;
     echo.status = 400;
-    echo.headers = {{"Content-Type", "application/json"}, {"X-PowerBI-Error-Info", token->authorization_value()}};
-    echo.body = R"({"error":{"code":"BadRequest","message":"bad header )" + token->authorization_value() + R"("}})";
+    echo.headers = {{"Content-Type", "application/json"},
+                    {"X-PowerBI-Error-Info", token->authorization_value()}};
+    echo.body =
+        R"({"error":{"code":"BadRequest","message":"bad header )" + token->authorization_value() + R"("}})";
     s.emu.inject_fault("reports", echo);
     auto f = s.run(list_reports_failure(s.powerbi, s.emu.workspaces().at(0).id));
     CHECK(f.ec == pbi::errc::bad_request);

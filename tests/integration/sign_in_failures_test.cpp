@@ -14,24 +14,15 @@
 #include <vector>
 
 using pbi_test::as_tuple;
+using pbi_test::failure;
+using pbi_test::printed;
+using pbi_test::sign_in_failure;
 using pbi_test::stack;
 using namespace std::chrono_literals;
 
 namespace {
 
 const std::string client_secret = "emulator-client-secret";
-
-struct failure {
-    std::error_code ec;
-    pbi::diagnostics diag;
-};
-
-asio::awaitable<failure> sign_in(pbi::entra::token_source& tokens) {
-    failure f;
-    auto [ec, token] = co_await tokens.async_get(f.diag, as_tuple);
-    f.ec = ec;
-    co_return f;
-}
 
 asio::awaitable<failure> fetch(pbi::entra::token_grant& grant) {
     failure f;
@@ -47,12 +38,6 @@ asio::awaitable<failure> list_first_workspace(pbi::powerbi::client& pc) {
     auto [ec, list] = co_await pc.async_list_workspaces(first, f.diag, as_tuple);
     f.ec = ec;
     co_return f;
-}
-
-std::string printed(const pbi::diagnostics& d) {
-    std::ostringstream os;
-    os << d;
-    return os.str();
 }
 
 bool has(const std::string& text, const std::string& part) {
@@ -79,8 +64,8 @@ pbi::entra::ropc_credential as_user(const stack& s, std::string username, std::s
 TEST_CASE("a wrong password fails as invalid_credentials once: never retried, no secret printed") {
     stack s;
     s.tokens.update_credential(as_user(s, "signage@contoso.onmicrosoft.com", "Wr0ng-Pa55word"));
-    auto first = s.run(sign_in(s.tokens));
-    auto second = s.run(sign_in(s.tokens));
+    auto first = s.run(sign_in_failure(s.tokens));
+    auto second = s.run(sign_in_failure(s.tokens));
     for (const auto* f : {&first, &second}) {
         CHECK(f->ec == pbi::errc::invalid_credentials);
         CHECK(f->ec == pbi::condition::auth);
@@ -99,7 +84,7 @@ TEST_CASE("a wrong password fails as invalid_credentials once: never retried, no
 TEST_CASE("a federated account fails as federated_account after one token request and one realm discovery") {
     stack s(with_users());
     s.tokens.update_credential(as_user(s, "adfs@fabrikam.com", "Right-Pa55word"));
-    auto f = s.run(sign_in(s.tokens));
+    auto f = s.run(sign_in_failure(s.tokens));
     CHECK(f.ec == pbi::errc::federated_account);
     CHECK(f.ec == pbi::condition::auth);
     CHECK(f.diag.source == pbi::failure_source::entra);
@@ -117,7 +102,7 @@ TEST_CASE("a federated account fails as federated_account after one token reques
     CHECK(s.emu.request_count("token") == 1);
     CHECK(s.emu.request_count("userrealm") == 1);
 
-    auto again = s.run(sign_in(s.tokens)); // within the quiet period: no new request
+    auto again = s.run(sign_in_failure(s.tokens)); // within the quiet period: no new request
     CHECK(again.ec == pbi::errc::federated_account);
     CHECK(s.emu.request_count("token") == 1);
     CHECK(s.emu.request_count("userrealm") == 1);
@@ -136,7 +121,7 @@ TEST_CASE("realm discovery runs once per user name however often the password gr
 TEST_CASE("an account that needs MFA fails as mfa_required and the hint names the ways out") {
     stack s(with_users());
     s.tokens.update_credential(as_user(s, "mfa@contoso.onmicrosoft.com", "Right-Pa55word"));
-    auto f = s.run(sign_in(s.tokens));
+    auto f = s.run(sign_in_failure(s.tokens));
     CHECK(f.ec == pbi::errc::mfa_required);
     CHECK(f.ec == pbi::condition::auth);
     CHECK(f.diag.error_codes == std::vector<std::int64_t>{50076});
@@ -150,8 +135,8 @@ TEST_CASE("an account that needs MFA fails as mfa_required and the hint names th
 TEST_CASE("a locked account fails as account_locked and is not retried") {
     stack s(with_users());
     s.tokens.update_credential(as_user(s, "locked@contoso.onmicrosoft.com", "Right-Pa55word"));
-    CHECK(s.run(sign_in(s.tokens)).ec == pbi::errc::account_locked);
-    auto f = s.run(sign_in(s.tokens));
+    CHECK(s.run(sign_in_failure(s.tokens)).ec == pbi::errc::account_locked);
+    auto f = s.run(sign_in_failure(s.tokens));
     CHECK(f.ec == pbi::errc::account_locked);
     CHECK(f.diag.error_codes == std::vector<std::int64_t>{50053});
     CHECK(has(f.diag.hint, "lockout"));
@@ -163,7 +148,7 @@ TEST_CASE("a wrong client secret fails as client_secret_invalid, a configuration
     auto cred = pbi_test::ropc_for(s.emu);
     cred.client_secret = pbi::secret("Wr0ng-Client-Secret");
     s.tokens.update_credential(cred);
-    auto f = s.run(sign_in(s.tokens));
+    auto f = s.run(sign_in_failure(s.tokens));
     CHECK(f.ec == pbi::errc::client_secret_invalid);
     CHECK(f.ec == pbi::condition::configuration);
     CHECK(f.diag.http_status == 401);
@@ -178,7 +163,7 @@ TEST_CASE("an unknown tenant fails as tenant_not_found at sign-in and at the Ope
     auto cred = pbi_test::ropc_for(s.emu);
     cred.tenant_id = "nosuch.onmicrosoft.com";
     s.tokens.update_credential(cred);
-    auto f = s.run(sign_in(s.tokens));
+    auto f = s.run(sign_in_failure(s.tokens));
     CHECK(f.ec == pbi::errc::tenant_not_found);
     CHECK(f.ec == pbi::condition::configuration);
     CHECK(f.diag.error_codes == std::vector<std::int64_t>{90002});
@@ -206,7 +191,7 @@ TEST_CASE("a client-credentials scope without /.default fails as invalid_scope")
     auto options = stack::token_options(s.emu);
     options.scope = "https://analysis.windows.net/powerbi/api/Report.Read.All";
     pbi::entra::token_source tokens(s.http, pbi_test::service_principal_for(s.emu), options);
-    auto f = s.run(sign_in(tokens));
+    auto f = s.run(sign_in_failure(tokens));
     CHECK(f.ec == pbi::errc::invalid_scope);
     CHECK(f.ec == pbi::condition::configuration);
     CHECK(f.diag.error_codes == std::vector<std::int64_t>{1002012});
@@ -344,7 +329,7 @@ TEST_CASE("a server clock ten minutes ahead adds a clock-skew warning to the dia
     CHECK(signed_in.diag.warnings.size() == 1);
 
     s.tokens.update_credential(as_user(s, "signage@contoso.onmicrosoft.com", "Wr0ng-Pa55word"));
-    auto failed = s.run(sign_in(s.tokens));
+    auto failed = s.run(sign_in_failure(s.tokens));
     CHECK(failed.ec == pbi::errc::invalid_credentials);
     CHECK(has(printed(failed.diag), "warning: this machine's clock is "));
     CHECK(has(printed(failed.diag), "behind the server's"));
@@ -370,7 +355,7 @@ TEST_CASE("a server certificate that is not yet valid fails with a hint to check
     eo.private_key_pem = certs.leaf_key_pem;
     eo.ca_certificate_pem = certs.ca_cert_pem;
     stack s(eo);
-    auto f = s.run(sign_in(s.tokens));
+    auto f = s.run(sign_in_failure(s.tokens));
     CHECK(f.ec == pbi::errc::certificate_expired);
     CHECK(f.diag.source == pbi::failure_source::transport);
     CHECK(has(f.diag.hint, "clock"));

@@ -29,18 +29,6 @@ double soak_scale() {
     return v > 0 ? v : 1.0;
 }
 
-pbi::testing::emulator_options soak_emulator() {
-    pbi::testing::emulator_options eo;
-    eo.min_token_lifetime = eo.max_token_lifetime = 3600s;
-    const auto wall0 = std::chrono::system_clock::now();
-    const auto manual0 = clock_type::now();
-    eo.now = [wall0, manual0] {
-        return wall0 +
-               std::chrono::duration_cast<std::chrono::system_clock::duration>(clock_type::now() - manual0);
-    };
-    return eo;
-}
-
 struct tally {
     int ok = 0;
     int failed = 0;
@@ -105,7 +93,7 @@ TEST_CASE("soak: a million token reads and 10 000 calls across refresh cycles wi
     const int calls_per_cycle = std::max(10, (static_cast<int>(10'000 * scale) + cycles - 1) / cycles);
 
     asio::io_context io;
-    pbi::testing::emulator emu{soak_emulator()};
+    pbi::testing::emulator emu{pbi_test::emulator_on_clock<clock_type>()};
     pbi::http::client http{io.get_executor(), pbi_test::stack::http_options(emu)};
     auto to = pbi_test::stack::token_options(emu);
     to.cache.random = [] {

@@ -14,7 +14,9 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 
 namespace pbi_test {
 
@@ -90,5 +92,40 @@ struct stack {
 };
 
 inline constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+/// The outcome of a call that is expected to fail.
+struct failure {
+    std::error_code ec;
+    pbi::diagnostics diag;
+};
+
+/// Signs in and returns the error and diagnostics.
+inline asio::awaitable<failure> sign_in_failure(pbi::entra::token_source& tokens) {
+    failure f;
+    auto [ec, token] = co_await tokens.async_get(f.diag, as_tuple);
+    f.ec = ec;
+    co_return f;
+}
+
+/// What operator<< prints for diagnostics (what an operator's log would show).
+inline std::string printed(const pbi::diagnostics& d) {
+    std::ostringstream os;
+    os << d;
+    return os.str();
+}
+
+/// Emulator options whose wall clock follows `Clock` (a manual clock), starting at the real
+/// time, with 60-minute tokens: tokens expire when the test moves the clock.
+template <class Clock>
+pbi::testing::emulator_options emulator_on_clock() {
+    pbi::testing::emulator_options eo;
+    eo.min_token_lifetime = eo.max_token_lifetime = std::chrono::seconds(3600);
+    const auto wall0 = std::chrono::system_clock::now();
+    const auto clock0 = Clock::now();
+    eo.now = [wall0, clock0] {
+        return wall0 + std::chrono::duration_cast<std::chrono::system_clock::duration>(Clock::now() - clock0);
+    };
+    return eo;
+}
 
 } // namespace pbi_test

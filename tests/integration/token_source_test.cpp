@@ -18,19 +18,6 @@ using pbi_test::as_tuple;
 
 namespace {
 
-/// The emulator's wall clock follows the manual clock, so tokens expire when the test says so.
-pbi::testing::emulator_options manual_time_emulator() {
-    pbi::testing::emulator_options eo;
-    eo.min_token_lifetime = eo.max_token_lifetime = 3600s;
-    const auto wall0 = std::chrono::system_clock::now();
-    const auto manual0 = clock_type::now();
-    eo.now = [wall0, manual0] {
-        return wall0 +
-               std::chrono::duration_cast<std::chrono::system_clock::duration>(clock_type::now() - manual0);
-    };
-    return eo;
-}
-
 pbi::entra::token_source_options options_for(const pbi::testing::emulator& emu) {
     auto o = pbi_test::stack::token_options(emu);
     o.cache.random = [] {
@@ -42,7 +29,7 @@ pbi::entra::token_source_options options_for(const pbi::testing::emulator& emu) 
 /// An SDK stack on the manual clock, on the test's own thread.
 struct manual_stack {
     asio::io_context io;
-    pbi::testing::emulator emu{manual_time_emulator()};
+    pbi::testing::emulator emu{pbi_test::emulator_on_clock<clock_type>()};
     pbi::http::client http{io.get_executor(), pbi_test::stack::http_options(emu)};
     manual_source tokens{http, pbi_test::ropc_for(emu), options_for(emu)};
 
