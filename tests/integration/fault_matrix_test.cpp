@@ -1,6 +1,7 @@
 // The fault matrix (issue 7): every way a flaky network, gateway or server can misbehave ends
 // in a typed error or a correct recovery, within the caller's deadline, without a crash or a
-// hang. Faults already covered elsewhere are not repeated here: connection refused, TLS and
+// hang, and leaves no timer, coroutine or connection behind (stack::leaves_nothing_behind).
+// Faults already covered elsewhere are not repeated here: connection refused, TLS and
 // certificate failures, a server that never answers, close_mid_body, Content-Length larger
 // than the body, an oversized header block, an HTML 502, malformed JSON and a 429 with
 // Retry-After in seconds on Power BI (end_to_end_test.cpp, http_client_test.cpp); a pooled
@@ -90,6 +91,7 @@ TEST_CASE("a connection reset before any response byte is a typed transport erro
     CHECK(o.ec == pbi::condition::transport);
     CHECK(o.diag.source == pbi::failure_source::transport);
     CHECK(o.took < 10s);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a connection reset once before the response is recovered by the one retry", "[fault]") {
@@ -99,6 +101,7 @@ TEST_CASE("a connection reset once before the response is recovered by the one r
     auto o = reports_after(s, reset, 1);
     CHECK_FALSE(o.ec);
     CHECK(o.items > 0);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a connection reset in the middle of the header block is a typed transport error", "[fault]") {
@@ -110,6 +113,7 @@ TEST_CASE("a connection reset in the middle of the header block is a typed trans
     auto o = reports_after(s, cut, 2);
     CHECK(o.ec == pbi::condition::transport);
     CHECK(o.took < 10s);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a token request whose connection resets is a typed error or a recovery within the deadline",
@@ -124,6 +128,7 @@ TEST_CASE("a token request whose connection resets is a typed error or a recover
     else
         CHECK(o.items == 1);
     CHECK(o.took < 6s);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a response without Content-Length ends at EOF and is used", "[fault]") {
@@ -132,6 +137,7 @@ TEST_CASE("a response without Content-Length ends at EOF and is used", "[fault]"
         s, raw_answer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + reports_json));
     CHECK_FALSE(o.ec);
     CHECK(o.items == 1);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a chunked body cut in the middle of a chunk is partial_message", "[fault]") {
@@ -140,6 +146,7 @@ TEST_CASE("a chunked body cut in the middle of a chunk is partial_message", "[fa
                                          "Transfer-Encoding: chunked\r\n\r\n40\r\n{\"value\":[{\"id\""));
     CHECK(o.ec == pbi::errc::partial_message);
     CHECK(o.ec == pbi::condition::transport);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("an invalid chunk size is bad_chunk", "[fault]") {
@@ -147,6 +154,7 @@ TEST_CASE("an invalid chunk size is bad_chunk", "[fault]") {
     auto o = reports_after(s, raw_answer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                                          "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"));
     CHECK(o.ec == pbi::errc::bad_chunk);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a chunked answer scripted by the emulator is decoded", "[fault]") {
@@ -158,6 +166,7 @@ TEST_CASE("a chunked answer scripted by the emulator is decoded", "[fault]") {
     auto o = reports_after(s, chunked);
     CHECK_FALSE(o.ec);
     CHECK(o.items == 1);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("100 Continue before the real status is skipped", "[fault]") {
@@ -168,6 +177,7 @@ TEST_CASE("100 Continue before the real status is skipped", "[fault]") {
                       std::to_string(reports_json.size()) + "\r\n\r\n" + reports_json));
     CHECK_FALSE(o.ec);
     CHECK(o.items == 1);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a body over the client's limit is body_limit_exceeded", "[fault]") {
@@ -190,6 +200,11 @@ TEST_CASE("a body over the client's limit is body_limit_exceeded", "[fault]") {
     });
     io.run_for(30s);
     CHECK(o.ec == pbi::errc::body_limit_exceeded);
+    tokens.shutdown(); // nothing may be left running: the io_context runs dry
+    http.close_idle();
+    io.restart();
+    io.run_for(5s);
+    CHECK(io.stopped());
 }
 
 TEST_CASE("token answers with wrong JSON types are unexpected_json, not a crash", "[fault]") {
@@ -206,6 +221,7 @@ TEST_CASE("token answers with wrong JSON types are unexpected_json, not a crash"
     INFO("token requests " << s.emu.request_count("token"));
     CHECK(o.ec == pbi::errc::unexpected_json); // after retrying within the caller's deadline
     CHECK(o.took < 3s);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("an empty 200 token answer is a typed error", "[fault]") {
@@ -220,6 +236,7 @@ TEST_CASE("an empty 200 token answer is a typed error", "[fault]") {
     CHECK((o.ec == pbi::errc::malformed_json || o.ec == pbi::errc::unexpected_json ||
            o.ec == pbi::errc::unexpected_content_type));
     CHECK(o.took < 3s);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a 429 on the token endpoint whose Retry-After exceeds the deadline fails fast with the delay",
@@ -238,6 +255,7 @@ TEST_CASE("a 429 on the token endpoint whose Retry-After exceeds the deadline fa
     CHECK(*o.diag.retry_after <= 3600s);
     CHECK(o.took < 2s); // did not sleep towards the deadline
     CHECK(s.emu.request_count("token") == 1);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a 503 on the token endpoint with a garbage Retry-After is retried within the deadline",
@@ -255,6 +273,7 @@ TEST_CASE("a 503 on the token endpoint with a garbage Retry-After is retried wit
         CHECK(s.emu.request_count("token") == 2);
     }
     CHECK(o.took < 11s);
+    CHECK(s.leaves_nothing_behind());
 }
 
 TEST_CASE("a Power BI 429 reports Retry-After given as an HTTP-date, and ignores garbage", "[fault]") {
@@ -278,4 +297,5 @@ TEST_CASE("a Power BI 429 reports Retry-After given as an HTTP-date, and ignores
         CHECK_FALSE(o.diag.retry_after.has_value());
     }
     CHECK(o.took < 5s);
+    CHECK(s.leaves_nothing_behind());
 }

@@ -89,6 +89,19 @@ struct stack {
             throw std::runtime_error("the coroutine did not finish within 60 s");
         return std::move(*out);
     }
+
+    /// Stops the SDK's own background work (the token source's timers) and closes the pooled
+    /// connections, then runs the io_context. True when it runs out of work and every
+    /// connection the client opened is closed: no timer, coroutine or connection was left
+    /// behind by what the test did.
+    bool leaves_nothing_behind() {
+        tokens.shutdown();
+        http.close_idle();
+        io.restart();
+        io.run_for(std::chrono::seconds(5));
+        const auto c = http.counters();
+        return io.stopped() && c.connections_opened == c.connections_closed;
+    }
 };
 
 inline constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
