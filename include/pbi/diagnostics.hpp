@@ -47,6 +47,9 @@ struct diagnostics {
     std::string proxy;                               ///< the proxy the call went through, "http://host:port"
     int proxy_status = 0;                            ///< the proxy's status when it refused a CONNECT tunnel
     std::optional<std::chrono::seconds> retry_after; ///< the server's Retry-After, if sent
+    /// Requests the call sent to Power BI, retries included (0: none was sent). The other
+    /// fields describe the last one.
+    int attempts = 0;
     /// The last answer's `Date` minus this machine's clock (positive: the server is ahead), when
     /// the answer had a Date header. Beyond clock_skew_tolerance a warning is added too.
     std::optional<std::chrono::seconds> clock_skew;

@@ -87,6 +87,10 @@ enum class errc {
     // --- Power BI embed tokens and row-level security (400 InvalidRequest, named)
     effective_identity_required,    ///< a dataset has RLS: GenerateToken needs an identity for it
     effective_identity_not_allowed, ///< a dataset has no RLS: GenerateToken must not name an identity for it
+
+    // --- Power BI export to file
+    export_format_not_supported, ///< this type of report cannot have this format (PNG of a paginated report)
+    export_failed,               ///< the export job failed and Power BI did not ask for a resubmission
 };
 
 /// Classes of failures. `ec == pbi::condition::retryable` and so on.

@@ -16,5 +16,6 @@
 #include <pbi/powerbi/dashboard.hpp>
 #include <pbi/powerbi/dataset.hpp>
 #include <pbi/powerbi/embed_token_cache.hpp>
+#include <pbi/powerbi/export.hpp>
 #include <pbi/powerbi/models.hpp>
 #include <pbi/secret.hpp>

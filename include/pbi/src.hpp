@@ -36,3 +36,6 @@
 #include <pbi/powerbi/impl/dashboard.ipp>
 #include <pbi/powerbi/impl/dataset.ipp>
 #include <pbi/powerbi/impl/embed_token_cache.ipp>
+#include <pbi/powerbi/impl/retry_policy.ipp>
+#include <pbi/powerbi/impl/export.ipp>
+#include <pbi/powerbi/impl/embed_token_subscription.ipp>

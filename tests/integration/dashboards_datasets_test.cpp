@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 using pbi_test::as_tuple;
 using pbi_test::stack;
 namespace seed = pbi::testing::seed;
@@ -237,4 +240,101 @@ TEST_CASE("a v2 token naming an unknown report is PowerBIEntityNotFound; an empt
     auto empty = s.run(v2_token(s.powerbi, pbi::powerbi::generate_token_v2_request{}));
     CHECK(empty.ec == pbi::errc::invalid_argument);
     CHECK(s.emu.request_count("generate_token_v2") == 1);
+}
+
+namespace {
+
+struct single_dashboard {
+    pbi::powerbi::dashboard dashboard;
+    pbi::powerbi::tile text_tile, report_tile;
+};
+
+asio::awaitable<single_dashboard> single_dashboard_job(pbi::powerbi::client& pc) {
+    single_dashboard out;
+    // Upper-case ids: Power BI compares GUIDs case-insensitively.
+    std::string upper_dashboard = seed::lobby_overview_dashboard;
+    std::transform(upper_dashboard.begin(), upper_dashboard.end(), upper_dashboard.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    pbi::powerbi::dashboard_ref ref{seed::lobby_screens_workspace, upper_dashboard};
+    out.dashboard = co_await pc.async_get_dashboard(ref);
+    pbi::powerbi::tile_ref text{seed::lobby_screens_workspace, seed::lobby_overview_dashboard,
+                                seed::notice_tile};
+    out.text_tile = co_await pc.async_get_tile(text);
+    pbi::powerbi::tile_ref energy{seed::lobby_screens_workspace, seed::lobby_overview_dashboard,
+                                  seed::energy_tile};
+    out.report_tile = co_await pc.async_get_tile(energy);
+    co_return out;
+}
+
+asio::awaitable<failure> get_dashboard_failure(pbi::powerbi::client& pc, pbi::powerbi::dashboard_ref ref) {
+    failure f;
+    auto [ec, d] = co_await pc.async_get_dashboard(std::move(ref), f.diag, as_tuple);
+    f.ec = ec;
+    co_return f;
+}
+
+asio::awaitable<failure> get_tile_failure(pbi::powerbi::client& pc, pbi::powerbi::tile_ref ref) {
+    failure f;
+    auto [ec, t] = co_await pc.async_get_tile(std::move(ref), f.diag, as_tuple);
+    f.ec = ec;
+    co_return f;
+}
+
+} // namespace
+
+TEST_CASE("one dashboard and one tile are read by id, as bare objects") {
+    stack s;
+    auto r = s.run(single_dashboard_job(s.powerbi));
+
+    CHECK(pbi::powerbi::same_id(r.dashboard.id, seed::lobby_overview_dashboard));
+    CHECK(r.dashboard.display_name == "Lobby Overview");
+    CHECK_FALSE(r.dashboard.is_read_only);
+    CHECK(r.dashboard.embed_url.find("dashboardEmbed?dashboardId=") != std::string::npos);
+    CHECK(r.dashboard.web_url.find("/dashboards/") != std::string::npos);
+
+    CHECK(r.text_tile.id == seed::notice_tile);
+    CHECK(r.text_tile.title.empty());
+    CHECK_FALSE(r.text_tile.report_id);
+    CHECK_FALSE(r.text_tile.dataset_id);
+
+    CHECK(r.report_tile.title == "Energy use");
+    CHECK(r.report_tile.row_span == 2);
+    CHECK(r.report_tile.col_span == 2);
+    CHECK(r.report_tile.report_id == seed::building_metrics_report);
+    CHECK(r.report_tile.dataset_id == seed::facilities_dataset);
+    CHECK(r.report_tile.embed_url.find(std::string("tileId=") + seed::energy_tile) != std::string::npos);
+
+    CHECK(s.emu.request_count("dashboard") == 1);
+    CHECK(s.emu.request_count("tile") == 2);
+    CHECK(s.emu.request_count("tiles") == 0);
+}
+
+TEST_CASE("an unknown dashboard or tile is PowerBIEntityNotFound and empty ids are refused before any call") {
+    stack s;
+    const std::string unknown = "00000000-0000-0000-0000-000000000000";
+    auto no_dashboard = s.run(get_dashboard_failure(s.powerbi, {seed::lobby_screens_workspace, unknown}));
+    CHECK(no_dashboard.ec == pbi::errc::entity_not_found);
+    CHECK(no_dashboard.diag.http_status == 404);
+    CHECK_FALSE(no_dashboard.diag.request_id.empty());
+
+    // A dashboard of another workspace is not found in this one.
+    auto elsewhere =
+        s.run(get_dashboard_failure(s.powerbi, {seed::finance_workspace, seed::lobby_overview_dashboard}));
+    CHECK(elsewhere.ec == pbi::errc::entity_not_found);
+
+    auto no_tile = s.run(get_tile_failure(
+        s.powerbi, {seed::lobby_screens_workspace, seed::lobby_overview_dashboard, unknown}));
+    CHECK(no_tile.ec == pbi::errc::entity_not_found);
+    // A tile of another dashboard is not found on this one.
+    auto wrong_dashboard = s.run(get_tile_failure(
+        s.powerbi, {seed::sales_floor_workspace, seed::sales_wall_dashboard, seed::energy_tile}));
+    CHECK(wrong_dashboard.ec == pbi::errc::entity_not_found);
+
+    auto empty_dashboard = s.run(get_dashboard_failure(s.powerbi, {seed::lobby_screens_workspace, ""}));
+    CHECK(empty_dashboard.ec == pbi::errc::invalid_argument);
+    auto empty_tile = s.run(
+        get_tile_failure(s.powerbi, {seed::lobby_screens_workspace, seed::lobby_overview_dashboard, ""}));
+    CHECK(empty_tile.ec == pbi::errc::invalid_argument);
+    CHECK(s.emu.request_count("dashboard") == 2);
+    CHECK(s.emu.request_count("tile") == 2);
 }

@@ -243,7 +243,7 @@ TEST_CASE("an HTML page from a gateway is a typed error, not a parse crash") {
     html.status = 502;
     html.headers = {{"Content-Type", "text/html"}};
     html.body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-    s.emu.inject_fault("reports", html);
+    s.emu.inject_fault("reports", html, 3); // a GET meeting 5xx is tried 3 times (retry_options)
     auto f = s.run(list_reports_failure(s.powerbi, s.emu.workspaces().at(0).id));
     CHECK(f.ec == pbi::errc::server_error);
     CHECK(f.ec == pbi::condition::retryable);

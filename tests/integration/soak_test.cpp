@@ -107,7 +107,7 @@ TEST_CASE("soak: a million token reads and 10 000 calls across refresh cycles wi
         return 0.0;
     };
     auto& tokens = tokens_storage.emplace(http, pbi_test::ropc_for(emu), to);
-    auto& pc = pc_storage.emplace(http, tokens, pbi::powerbi::client_options{emu.origin()});
+    auto& pc = pc_storage.emplace(http, tokens, pbi_test::stack::powerbi_options(emu));
     const std::string workspace = emu.workspaces().at(0).id;
 
     auto run_until = [&](auto done, std::chrono::milliseconds limit) {

@@ -54,11 +54,17 @@ struct stack {
                  g == grant::password ? pbi::entra::credential(ropc_for(emu))
                                       : pbi::entra::credential(service_principal_for(emu)),
                  token_options(emu)),
-          powerbi(http, tokens, pbi::powerbi::client_options{emu.origin()}) {}
+          powerbi(http, tokens, powerbi_options(emu)) {}
 
     static pbi::http::client_options http_options(const pbi::testing::emulator& e) {
         pbi::http::client_options o;
         o.tls.extra_ca_pem.push_back(e.ca_pem());
+        return o;
+    }
+    /// Retries back off from 20 ms (not 500 ms), so that scripted 5xx and 429 answers cost little time.
+    static pbi::powerbi::client_options powerbi_options(const pbi::testing::emulator& e) {
+        pbi::powerbi::client_options o{e.origin()};
+        o.retry.base_delay = std::chrono::milliseconds(20);
         return o;
     }
     static pbi::entra::token_source_options token_options(const pbi::testing::emulator& e) {

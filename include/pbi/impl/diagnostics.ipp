@@ -52,6 +52,8 @@ PBI_DECL std::ostream& operator<<(std::ostream& os, const diagnostics& d) {
         os << "proxy status: " << d.proxy_status << '\n';
     if (d.retry_after)
         os << "retry after: " << d.retry_after->count() << " s\n";
+    if (d.attempts > 1)
+        os << "attempts: " << d.attempts << '\n';
     if (d.clock_skew && (*d.clock_skew > clock_skew_tolerance || *d.clock_skew < -clock_skew_tolerance))
         os << "clock skew: " << (d.clock_skew->count() > 0 ? "+" : "") << d.clock_skew->count()
            << " s (server minus this machine)\n";

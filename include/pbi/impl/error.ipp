@@ -131,6 +131,10 @@ inline const char* errc_message(errc e) noexcept {
         return "the dataset uses row-level security: the embed token needs an effective identity";
     case errc::effective_identity_not_allowed:
         return "the dataset has no row-level security: the embed token must not carry an effective identity";
+    case errc::export_format_not_supported:
+        return "this type of report cannot be exported to the requested file format";
+    case errc::export_failed:
+        return "Power BI could not export the report";
     }
     return "unknown pbi error";
 }
@@ -341,6 +345,10 @@ PBI_DECL const char* to_string(errc e) noexcept {
         return "effective_identity_required";
     case errc::effective_identity_not_allowed:
         return "effective_identity_not_allowed";
+    case errc::export_format_not_supported:
+        return "export_format_not_supported";
+    case errc::export_failed:
+        return "export_failed";
     }
     return "unknown";
 }

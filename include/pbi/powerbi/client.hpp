@@ -9,11 +9,13 @@
 #include <pbi/powerbi/dashboard.hpp>
 #include <pbi/powerbi/dataset.hpp>
 #include <pbi/powerbi/models.hpp>
+#include <pbi/powerbi/retry_policy.hpp>
 #include <pbi/result.hpp>
 
 #include <asio/awaitable.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,6 +28,16 @@ struct client_options {
     std::string api_origin = "https://api.powerbi.com"; ///< "https://host[:port]"; paths get /v1.0/myorg/...
     call_options call;                                  ///< deadline of each call (including a token fetch)
     int workspace_page_size = 5000;                     ///< $top used when listing workspaces
+    retry_options retry;                                ///< 429 and 5xx retries (see client)
+};
+
+/// What a client did, for monitoring. Read on the client's executor (or when no call runs).
+struct client_counters {
+    std::uint64_t requests = 0;      ///< requests sent to Power BI, retries included
+    std::uint64_t retries = 0;       ///< requests sent again after a 429 or a 5xx (not token renewals)
+    std::uint64_t throttled = 0;     ///< 429 answers (and 503 with Retry-After on a GET)
+    std::uint64_t server_errors = 0; ///< 5xx answers
+    std::uint64_t past_deadline = 0; ///< calls failed at once: the wait asked for outlasts the deadline
 };
 
 /// Which workspaces to list. `filter` is an OData expression (`name eq 'O''Brien'`), encoded by the SDK.
@@ -46,7 +58,20 @@ struct report_ref {
 /// void(std::error_code, T)), and without (void(std::exception_ptr, T), the exception being a
 /// pbi::error that carries the diagnostics). Both default to asio::use_awaitable. A 403
 /// TokenExpired/InvalidToken answer makes the client drop the token, get a new one and retry
-/// once; every other error is returned as a typed error with diagnostics (RequestId,
+/// once. Throttling and transient failures (client_options::retry, plan_retry()):
+/// - 429 (any method) waits the `Retry-After` (seconds or HTTP-date; a garbage value counts as
+///   absent, and then a short back-off is used) when that wait ends before the call's deadline,
+///   and sends again, up to retry_options::max_throttle_retries times. When it would not end in
+///   time, the call fails at once with errc::throttled, diagnostics::retry_after and a message
+///   saying how long the server asked to wait and how much time the deadline leaves.
+/// - 500, 502, 503, 504 on a GET are sent again after an exponential, jittered back-off
+///   (base_delay, doubled each time), up to retry_options::max_attempts attempts and never
+///   past the deadline; a 503 with Retry-After on a GET waits it like a 429. POSTs are
+///   never retried on 5xx: GenerateToken, ExportTo and dataset refreshes are not idempotent.
+/// - diagnostics describes the last answer; diagnostics::attempts counts the requests sent.
+///   The waits run on a steady_timer on the client's executor and end with the operation's
+///   cancellation (asio::error::operation_aborted).
+/// Every other error is returned as a typed error with diagnostics (RequestId,
 /// X-PowerBI-Error-Info, the Power BI error code). On success too, `diag` keeps the last answer's
 /// clock skew (diagnostics::clock_skew, and a warning beyond clock_skew_tolerance). Errors: see
 /// pbi::errc (Power BI section) and the transport errors of http::client.
@@ -86,6 +111,8 @@ public:
 
     asio::any_io_executor get_executor() const noexcept { return http_->get_executor(); }
     const client_options& options() const noexcept { return options_; }
+    /// Requests, retries and throttled answers so far.
+    client_counters counters() const noexcept { return counters_; }
 
     // --- operations (completion-token surface) ------------------------------------------------
 
@@ -207,6 +234,40 @@ public:
             return list_tiles(ref, d);
         };
         return run_throwing<std::vector<tile>>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// One dashboard (GET /groups/{g}/dashboards/{d}).
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_get_dashboard(dashboard_ref ref, diagnostics& diag, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return get_dashboard(ref, d);
+        };
+        return run<dashboard>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_get_dashboard(
+        dashboard_ref ref, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return get_dashboard(ref, d);
+        };
+        return run_throwing<dashboard>(std::move(op), std::forward<CompletionToken>(token));
+    }
+
+    /// One tile of a dashboard (GET /groups/{g}/dashboards/{d}/tiles/{t}).
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    auto async_get_tile(tile_ref ref, diagnostics& diag, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return get_tile(ref, d);
+        };
+        return run<tile>(std::move(op), diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = asio::use_awaitable_t<>>
+    requires(!pbi::detail::is_diagnostics<CompletionToken>::value) auto async_get_tile(
+        tile_ref ref, CompletionToken&& token = {}) {
+        auto op = [this, ref = std::move(ref)](diagnostics& d) {
+            return get_tile(ref, d);
+        };
+        return run_throwing<tile>(std::move(op), std::forward<CompletionToken>(token));
     }
 
     /// An embed token for one dashboard (v1 GenerateToken).
@@ -364,6 +425,8 @@ public:
     PBI_DECL asio::awaitable<result<std::vector<dashboard>>> list_dashboards(std::string workspace_id,
                                                                              diagnostics& diag);
     PBI_DECL asio::awaitable<result<std::vector<tile>>> list_tiles(dashboard_ref ref, diagnostics& diag);
+    PBI_DECL asio::awaitable<result<dashboard>> get_dashboard(dashboard_ref ref, diagnostics& diag);
+    PBI_DECL asio::awaitable<result<tile>> get_tile(tile_ref ref, diagnostics& diag);
     PBI_DECL asio::awaitable<result<embed_token>>
     generate_dashboard_token(dashboard_ref ref, generate_token_request body, diagnostics& diag);
     PBI_DECL asio::awaitable<result<embed_token>>
@@ -380,17 +443,26 @@ public:
                                                                  diagnostics& diag);
 
     /// One authorised call: `path` is relative to /v1.0/myorg and already encoded. Gets a token,
-    /// sends, renews the token and retries once on 403 TokenExpired. A non-2xx answer becomes a
-    /// typed error via parse_powerbi_error.
+    /// sends, renews the token and retries once on 403 TokenExpired, and retries 429 and (GET
+    /// only) 5xx answers within `options`' deadline as the class comment says. A non-2xx answer
+    /// it does not retry becomes a typed error via parse_powerbi_error. `accept` is the Accept
+    /// header (a file download takes more than JSON).
     PBI_DECL asio::awaitable<result<http::response>> call(std::string method, std::string path,
                                                           std::string json_body, call_options options,
-                                                          diagnostics& diag);
+                                                          diagnostics& diag, std::string accept);
+    /// As above, accepting JSON.
+    asio::awaitable<result<http::response>> call(std::string method, std::string path, std::string json_body,
+                                                 call_options options, diagnostics& diag) {
+        return call(std::move(method), std::move(path), std::move(json_body), options, diag,
+                    std::string("application/json"));
+    }
 
 private:
     http::client* http_;
     bearer_source tokens_;
     client_options options_;
     http::url api_;
+    client_counters counters_;
 };
 
 } // namespace pbi::powerbi

@@ -53,6 +53,10 @@ struct tile_ref {
 PBI_DECL std::error_code parse_dashboards(std::string_view body, std::vector<dashboard>& out);
 /// A list of tiles: `{"value":[...]}` (a bare array is accepted too).
 PBI_DECL std::error_code parse_tiles(std::string_view body, std::vector<tile>& out);
+/// One dashboard: a bare object (possibly with "@odata.context").
+PBI_DECL std::error_code parse_dashboard(std::string_view body, dashboard& out);
+/// One tile: a bare object (possibly with "@odata.context").
+PBI_DECL std::error_code parse_tile(std::string_view body, tile& out);
 
 } // namespace pbi::powerbi
 

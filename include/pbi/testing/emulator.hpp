@@ -47,13 +47,27 @@ class emulator_server;
 ///   `/groups/{g}/reports`), "report", "pages", "datasets", "generate_token"
 ///   (`POST /groups/{g}/reports/{r}/GenerateToken`; identities enforced per dataset flags;
 ///   expiration capped at the calling Entra token's expiry), "dashboards"
-///   (`/groups/{g}/dashboards`), "tiles" (`.../dashboards/{d}/tiles`), "dashboard_generate_token"
-///   and "tile_generate_token" (`POST .../dashboards/{d}[/tiles/{t}]/GenerateToken`; a tile's
+///   (`/groups/{g}/dashboards`), "dashboard" (`/groups/{g}/dashboards/{d}`, a bare object),
+///   "tiles" (`.../dashboards/{d}/tiles`), "tile" (`.../tiles/{t}`, a bare object),
+///   "dashboard_generate_token" and "tile_generate_token"
+///   (`POST .../dashboards/{d}[/tiles/{t}]/GenerateToken`; a tile's
 ///   dataset flags enforced like a report's), "generate_token_v2" (`POST /GenerateToken`: reports,
 ///   datasets, targetWorkspaces; every dataset involved needs an identity when it has RLS and
 ///   must not have one when it has not), "dataset" (`[/groups/{g}]/datasets/{d}`), "refreshes"
 ///   (`GET .../datasets/{d}/refreshes`, newest first) and "refresh_dataset" (`POST` there: 202
 ///   with a RequestId, a `Location` only for an enhanced refresh; it completes at once).
+/// - Export To File, under `[/groups/{g}]/reports/{r}`: "export_to" (`POST .../ExportTo`: 202
+///   and an export object; 400 InvalidRequest for an unknown format, PNG of a paginated report,
+///   a paginated-only format of a Power BI report, or an unknown pageName), "export_status"
+///   (`GET .../exports/{id}`: 202 while NotStarted/Running, 200 when Succeeded/Failed, with
+///   `resourceLocation` and `resourceFileExtension` on success) and "export_file"
+///   (`GET .../exports/{id}/file`: the file in its own Content-Type — one page of PNG is
+///   image/png, more are application/zip of one PNG per page; PDF application/pdf; PPTX, XLSX
+///   and DOCX zip packages; CSV, XML, MHTML; IMAGE as TIFF or its OutputFormat PNG). Export ids
+///   are base64 with '+', '/' and '='; an id sent with a raw '+' is not found (percent-encode
+///   it). Each status poll takes the next step of the job's script (script_export()); without
+///   one: NotStarted, Running 50 % (both with `Retry-After:`
+///   emulator_options::export_retry_after), then Succeeded.
 /// - "not_found" for everything else. Requests over the limits answer 431/413 and close.
 ///
 /// A fault is taken when its route's request has been read, before any validation; the
@@ -67,6 +81,7 @@ public:
     using report_info = emulator_report_info;
     using dataset_info = emulator_dataset_info;
     using workspace_info = emulator_workspace_info;
+    using export_step = emulator_export_step;
 
     /// Runs on its own thread and io_context; listening when the constructor returns.
     /// Throws std::system_error when the port cannot be bound, std::runtime_error for a bad
@@ -109,6 +124,13 @@ public:
     PBI_DECL void add_workspace(workspace_info ws);
     PBI_DECL std::vector<report_info> my_workspace_reports() const;
     PBI_DECL void add_my_workspace_report(report_info report);
+
+    /// Scripts the next export job (the next ExportTo that creates one): each status poll answers
+    /// the next step, the last step repeats (one Running step without retry_after = running
+    /// forever). Scripts queue up, one per job; jobs without one follow the default script.
+    PBI_DECL void script_export(std::vector<export_step> steps);
+    /// Drops the scripts no job has taken yet.
+    PBI_DECL void clear_export_scripts();
 
 private:
     struct runner;

@@ -5,9 +5,16 @@
 #include <pbi/http/encoding.hpp>
 #include <pbi/powerbi/client.hpp>
 #include <pbi/powerbi/error_parser.hpp>
+#include <pbi/powerbi/retry_policy.hpp>
+
+#include <asio/error.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 
 #include <algorithm>
 #include <initializer_list>
+#include <random>
 
 namespace pbi::powerbi {
 
@@ -57,25 +64,84 @@ PBI_DECL client::client(http::client& http, bearer_source tokens, client_options
     : http_(&http), tokens_(std::move(tokens)), options_(std::move(options)),
       api_(detail::parse_api_origin(options_.api_origin)) {}
 
+namespace detail {
+
+// Back-off jitter in [0, 1). Per thread: a client's calls all run on its executor anyway.
+inline double retry_jitter() {
+    thread_local std::minstd_rand random{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(random);
+}
+
+// "3600 s", "29 s", "250 ms"
+inline std::string wait_text(std::chrono::steady_clock::duration d) {
+    using namespace std::chrono;
+    if (d < d.zero())
+        d = d.zero();
+    if (d < seconds(1))
+        return std::to_string(duration_cast<milliseconds>(d).count()) + " ms";
+    return std::to_string(duration_cast<seconds>(d).count()) + " s";
+}
+
+// The call fails now, although the server's answer is one that is retried: say why.
+inline void explain_past_deadline(std::chrono::steady_clock::duration left, diagnostics& diag) {
+    if (diag.retry_after) {
+        const std::string wait = wait_text(*diag.retry_after);
+        diag.message += "; the server asked to wait " + wait + " (Retry-After), more than the " +
+                        wait_text(left) + " left before the call's deadline, so the call fails now";
+        diag.hint = "call again in " + wait +
+                    ", or give the call a longer deadline (call_options); reduce the call rate (cache "
+                    "embed tokens and lists)";
+    } else {
+        diag.message +=
+            "; too little time (" + wait_text(left) + ") is left before the call's deadline to try again";
+    }
+}
+
+// The wait before the next attempt, on `ex`. The operation's cancellation slot ends it with
+// operation_aborted.
+inline asio::awaitable<std::error_code> wait_before_retry(asio::any_io_executor ex,
+                                                          std::chrono::steady_clock::duration delay) {
+    auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none)
+        co_return make_error_code(asio::error::operation_aborted);
+    asio::steady_timer timer(std::move(ex), delay);
+    auto [ec] = co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    auto after = co_await asio::this_coro::cancellation_state;
+    if (ec || after.cancelled() != asio::cancellation_type::none)
+        co_return make_error_code(asio::error::operation_aborted);
+    co_return std::error_code{};
+}
+
+} // namespace detail
+
 PBI_DECL asio::awaitable<result<http::response>> client::call(std::string method, std::string path,
                                                               std::string json_body, call_options options,
-                                                              diagnostics& diag) {
-    options.deadline = options.effective_deadline(); // one deadline for the token, the call and its retry
-    for (int attempt = 0;; ++attempt) {
+                                                              diagnostics& diag, std::string accept) {
+    // One deadline for the token, every attempt and the waits between them.
+    options.deadline = options.effective_deadline();
+    const auto deadline = *options.deadline;
+    bool token_renewed = false;
+    retry_counts retries;
+    for (int sent = 0;;) {
         auto [tec, token] = co_await tokens_.get(diag);
-        if (tec)
+        if (tec) {
+            diag.attempts = sent;
             co_return result<http::response>{tec, {}};
+        }
 
         http::request req;
         req.method = method;
         req.target = "/v1.0/myorg" + path;
         req.headers.add("Authorization", "Bearer " + token->token.reveal());
-        req.headers.add("Accept", "application/json");
+        req.headers.add("Accept", accept);
         if (!json_body.empty() || method == "POST")
             req.headers.add("Content-Type", "application/json; charset=utf-8");
         req.body = json_body;
 
+        ++sent;
+        ++counters_.requests;
         auto [ec, res] = co_await http_->send(api_, std::move(req), options, diag);
+        diag.attempts = sent;
         if (ec)
             co_return result<http::response>{ec, {}};
         const auto received = std::chrono::system_clock::now();
@@ -87,11 +153,35 @@ PBI_DECL asio::awaitable<result<http::response>> client::call(std::string method
         auto perr = parse_powerbi_error(res.status, res.headers, res.body, diag); // keeps client_request_id
         diag.redact(token->token.reveal()); // a gateway may echo the Authorization header back
         note_clock_skew(res.headers.get("Date"), received, diag);
-        if (perr == errc::token_expired && attempt == 0) {
+        diag.attempts = sent;
+        if (perr == errc::token_expired && !token_renewed) {
+            token_renewed = true;
             tokens_.invalidate(token); // many callers reporting the same token cause one new fetch
             continue;
         }
-        co_return result<http::response>{perr, {}};
+
+        const auto now = std::chrono::steady_clock::now();
+        const retry_decision plan = plan_retry(res.status, method, diag.retry_after, retries, now, deadline,
+                                               detail::retry_jitter(), options_.retry);
+        if (plan.rule == retry_rule::throttled)
+            ++counters_.throttled;
+        if (res.status >= 500)
+            ++counters_.server_errors;
+        if (!plan.retry) {
+            if (plan.past_deadline) {
+                ++counters_.past_deadline;
+                detail::explain_past_deadline(deadline - now, diag);
+            }
+            co_return result<http::response>{perr, {}};
+        }
+        ++counters_.retries;
+        ++(plan.rule == retry_rule::throttled ? retries.throttled : retries.server_errors);
+        auto wait = detail::wait_before_retry(get_executor(), plan.delay);
+        if (auto wec = co_await std::move(wait)) {
+            diag.message = "cancelled while waiting " + detail::wait_text(plan.delay) +
+                           " to send the call again; the last answer: " + diag.message;
+            co_return result<http::response>{wec, {}};
+        }
     }
 }
 
@@ -268,6 +358,38 @@ PBI_DECL asio::awaitable<result<std::vector<tile>>> client::list_tiles(dashboard
         return parse_tiles(b, v);
     };
     co_return detail::parse_body<std::vector<tile>>(res, diag, "tile list", parse);
+}
+
+PBI_DECL asio::awaitable<result<dashboard>> client::get_dashboard(dashboard_ref ref, diagnostics& diag) {
+    if (auto e = detail::check_ids({&ref.workspace_id, &ref.dashboard_id},
+                                   "a workspace id and a dashboard id are required", diag))
+        co_return result<dashboard>{e, {}};
+    auto request =
+        call("GET", detail::dashboard_path(ref.workspace_id, ref.dashboard_id), {}, options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<dashboard>{ec, {}};
+    auto parse = [](std::string_view b, dashboard& v) {
+        return parse_dashboard(b, v);
+    };
+    co_return detail::parse_body<dashboard>(res, diag, "dashboard", parse);
+}
+
+PBI_DECL asio::awaitable<result<tile>> client::get_tile(tile_ref ref, diagnostics& diag) {
+    if (auto e = detail::check_ids({&ref.workspace_id, &ref.dashboard_id, &ref.tile_id},
+                                   "a workspace id, a dashboard id and a tile id are required", diag))
+        co_return result<tile>{e, {}};
+    auto request = call("GET",
+                        detail::dashboard_path(ref.workspace_id, ref.dashboard_id) + "/tiles/" +
+                            http::encode_path_segment(ref.tile_id),
+                        {}, options_.call, diag);
+    auto [ec, res] = co_await std::move(request);
+    if (ec)
+        co_return result<tile>{ec, {}};
+    auto parse = [](std::string_view b, tile& v) {
+        return parse_tile(b, v);
+    };
+    co_return detail::parse_body<tile>(res, diag, "tile", parse);
 }
 
 PBI_DECL asio::awaitable<result<embed_token>>

@@ -75,4 +75,26 @@ PBI_DECL std::error_code parse_tiles(std::string_view text, std::vector<tile>& o
     return detail::models::read_items(text, out, read);
 }
 
+namespace detail::models {
+template <class T>
+std::error_code read_dashboard_or_tile(std::string_view text, T& out) {
+    boost::json::object o;
+    if (auto ec = pbi::detail::body::parse_object(text, std::nullopt, o))
+        return ec;
+    T value;
+    if (auto ec = read(o, value))
+        return ec;
+    out = std::move(value);
+    return {};
+}
+} // namespace detail::models
+
+PBI_DECL std::error_code parse_dashboard(std::string_view text, dashboard& out) {
+    return detail::models::read_dashboard_or_tile(text, out);
+}
+
+PBI_DECL std::error_code parse_tile(std::string_view text, tile& out) {
+    return detail::models::read_dashboard_or_tile(text, out);
+}
+
 } // namespace pbi::powerbi

@@ -52,81 +52,33 @@ PBI_DECL embed_token_timing embed_token_timing_of(std::chrono::system_clock::tim
     return t;
 }
 
-PBI_DECL embed_token_cache::embed_token_cache(client& c, prepare_function prepare,
-                                              embed_token_cache_options options)
-    : client_(&c), prepare_(std::move(prepare)), options_(std::move(options)) {}
+namespace detail {
 
-PBI_DECL embed_token_cache::~embed_token_cache() {
-    std::lock_guard lock(mutex_);
-    for (auto& [key, e] : entries_)
-        e->shutdown();
-}
-
-PBI_DECL embed_token_cache::entry& embed_token_cache::entry_for(const embed_request& request) {
-    auto key = request.key();
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(key);
-    if (it == entries_.end()) {
-        auto fetch = [this, request](diagnostics& d) {
-            return mint(request, d);
-        };
-        auto e = std::make_unique<entry>(client_->get_executor(), std::move(fetch), options_.cache);
-        it = entries_.emplace(std::move(key), std::move(e)).first;
-    }
-    return *it->second;
-}
-
-PBI_DECL embed_token_cache::token_handle embed_token_cache::try_get(const embed_request& request) const {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(request.key());
-    return it == entries_.end() ? nullptr : it->second->try_get_shared();
-}
-
-PBI_DECL std::size_t embed_token_cache::size() const {
-    std::lock_guard lock(mutex_);
-    return entries_.size();
-}
-
-PBI_DECL refresh::cache_counters embed_token_cache::counters() const {
-    refresh::cache_counters sum;
-    std::lock_guard lock(mutex_);
-    for (const auto& [key, e] : entries_) {
-        auto c = e->counters();
-        sum.hits += c.hits;
-        sum.waits += c.waits;
-        sum.refreshes_started += c.refreshes_started;
-        sum.refreshes_succeeded += c.refreshes_succeeded;
-        sum.refreshes_failed += c.refreshes_failed;
-        sum.backoffs += c.backoffs;
-        sum.invalidations += c.invalidations;
-    }
-    return sum;
-}
-
-PBI_DECL asio::awaitable<refresh::fetch_result<embed_token>> embed_token_cache::mint(embed_request request,
-                                                                                     diagnostics& diag) {
+PBI_DECL asio::awaitable<refresh::fetch_result<embed_token>>
+mint_embed_token(client& c, const embed_prepare_function& prepare, embed_request request,
+                 refresh::duration max_refresh_ahead, diagnostics& diag) {
     refresh::fetch_result<embed_token> out;
     // An embed token lives at most as long as the Entra token that mints it: ask for one with
     // the whole requested lifetime left first.
     refresh::get_options entra;
     entra.min_remaining = std::chrono::duration_cast<refresh::duration>(request.lifetime);
-    auto prepared = prepare_(entra, diag);
+    auto prepared = prepare(entra, diag);
     if (auto ec = co_await std::move(prepared)) {
         out.ec = ec;
         co_return out;
     }
-    auto call = client_->call("POST", request.path, request.body, client_->options().call, diag);
+    auto call = c.call("POST", request.path, request.body, c.options().call, diag);
     auto [ec, res] = co_await std::move(call);
     const auto received = std::chrono::system_clock::now();
-    auto [tec, token] = detail::embed_token_answer(ec, res, diag);
+    auto [tec, token] = embed_token_answer(ec, res, diag);
     if (tec) {
         out.ec = tec;
         out.stop_automatic = tec == errc::bad_request || tec == errc::effective_identity_required ||
                              tec == errc::effective_identity_not_allowed;
         co_return out;
     }
-    auto timing = embed_token_timing_of(token.expiration, res.headers.get("Date"), received,
-                                        options_.max_refresh_ahead);
+    auto timing =
+        embed_token_timing_of(token.expiration, res.headers.get("Date"), received, max_refresh_ahead);
     if (timing.lifetime <= refresh::duration::zero()) {
         diag.message = "Power BI returned an embed token that had already expired";
         out.ec = make_error_code(errc::powerbi_error);
@@ -137,5 +89,7 @@ PBI_DECL asio::awaitable<refresh::fetch_result<embed_token>> embed_token_cache::
     out.refresh_in = timing.refresh_in;
     co_return out;
 }
+
+} // namespace detail
 
 } // namespace pbi::powerbi

@@ -3,6 +3,7 @@
 
 #include <pbi/http/fields.hpp>
 #include <pbi/testing/detail/emulator_types.hpp>
+#include <pbi/testing/detail/export_jobs.hpp>
 #include <pbi/testing/detail/token_mint.hpp>
 
 #include <atomic>
@@ -206,6 +207,7 @@ public:
     std::vector<emulator_report_info> my_reports;                            // guarded
     std::vector<emulator_dataset_info> my_datasets;                          // guarded
     std::vector<refresh_record> refreshes;                                   // guarded, oldest first
+    export_jobs exports;                                                     // guarded
     std::atomic<std::size_t> connections{0};
     std::string origin; // set once before the server starts
 

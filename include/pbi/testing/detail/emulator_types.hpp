@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,17 @@ struct emulator_options {
     std::uint64_t random_seed = 0;            ///< 0 = random
     std::size_t max_header_bytes = 16 * 1024; ///< larger request heads answer 431
     std::size_t max_body_bytes = 1024 * 1024; ///< larger request bodies answer 413
+    /// The Retry-After of the NotStarted and Running polls of an unscripted export job; nullopt = none.
+    std::optional<std::chrono::seconds> export_retry_after = std::chrono::seconds(1);
+};
+
+/// One answer of an export job's status route (emulator::script_export): each poll takes the
+/// next step, and the last one repeats.
+struct emulator_export_step {
+    std::string status = "Running"; ///< "NotStarted", "Running", "Succeeded", "Failed" (sent as given)
+    int percent_complete = 0;
+    std::optional<std::chrono::seconds> retry_after{}; ///< the Retry-After header; none when empty
+    std::string error_message{}; ///< a Failed step's `error` {"code":"ExportFailed","message":...} if set
 };
 
 /// What the emulator does instead of its normal answer, for the next N requests of a route.

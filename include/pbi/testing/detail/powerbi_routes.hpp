@@ -1,6 +1,7 @@
 // pbi-async — emulator internals: the Power BI REST routes under /v1.0/myorg.
 #pragma once
 
+#include <pbi/testing/detail/powerbi_export.hpp>
 #include <pbi/testing/detail/powerbi_generate_token.hpp>
 #include <pbi/testing/detail/powerbi_json.hpp>
 #include <pbi/testing/detail/request_parser.hpp>
@@ -199,6 +200,9 @@ inline answer powerbi_route(emulator_state& st, const server_request& req, std::
     if (route == "groups") {
         return groups_route(st, req);
     }
+    if (route == "export_to" || route == "export_status" || route == "export_file") {
+        return export_route(st, req, route, params);
+    }
     if (route == "generate_token_v2") {
         std::optional<answer> v2;
         {
@@ -256,12 +260,20 @@ inline answer powerbi_route(emulator_state& st, const server_request& req, std::
                 }
                 result = json_answer(200, odata_list(gid, "dashboards", std::move(values)));
             } else if (route == "tiles" || route == "dashboard_generate_token" ||
-                       route == "tile_generate_token") {
+                       route == "tile_generate_token" || route == "dashboard" || route == "tile") {
                 const auto* d = ws && params.size() > 1
                                     ? emulator_state::find_dashboard(ws->dashboards, params[1])
                                     : nullptr;
                 const auto* t = d && params.size() > 2 ? emulator_state::find_tile(*d, params[2]) : nullptr;
-                if (d && route == "tiles") {
+                if (d && route == "dashboard") {
+                    auto o = dashboard_json(gid, *d);
+                    o.emplace("@odata.context", odata_context(gid, "dashboards/$entity"));
+                    result = json_answer(200, o);
+                } else if (t && route == "tile") {
+                    auto o = tile_json(gid, *d, *t);
+                    o.emplace("@odata.context", odata_context(gid, "tiles/$entity"));
+                    result = json_answer(200, o);
+                } else if (d && route == "tiles") {
                     boost::json::array values;
                     for (const auto& tl : d->tiles) {
                         values.push_back(tile_json(gid, *d, tl));

@@ -71,6 +71,15 @@ inline route_match match_route(std::string_view path, std::string_view method = 
         if (k == 3 && is(4, "pages")) {
             return found("pages", {"", s[3]});
         }
+        if (k == 3 && is(4, "ExportTo")) {
+            return found("export_to", {"", s[3]}, "POST");
+        }
+        if (k == 4 && is(4, "exports")) {
+            return found("export_status", {"", s[3], s[5]});
+        }
+        if (k == 5 && is(4, "exports") && is(6, "file")) {
+            return found("export_file", {"", s[3], s[5]});
+        }
     }
     auto refreshes = [&](std::string group, std::string dataset) {
         if (method == "POST") {
@@ -112,11 +121,26 @@ inline route_match match_route(std::string_view path, std::string_view method = 
         if (k == 5 && is(4, "reports") && is(6, "GenerateToken")) {
             return found("generate_token", {g, s[5]}, "POST");
         }
+        if (k == 5 && is(4, "reports") && is(6, "ExportTo")) {
+            return found("export_to", {g, s[5]}, "POST");
+        }
+        if (k == 6 && is(4, "reports") && is(6, "exports")) {
+            return found("export_status", {g, s[5], s[7]});
+        }
+        if (k == 7 && is(4, "reports") && is(6, "exports") && is(8, "file")) {
+            return found("export_file", {g, s[5], s[7]});
+        }
         if (k == 3 && is(4, "dashboards")) {
             return found("dashboards", {g});
         }
+        if (k == 4 && is(4, "dashboards")) {
+            return found("dashboard", {g, s[5]});
+        }
         if (k == 5 && is(4, "dashboards") && is(6, "tiles")) {
             return found("tiles", {g, s[5]});
+        }
+        if (k == 6 && is(4, "dashboards") && is(6, "tiles")) {
+            return found("tile", {g, s[5], s[7]});
         }
         if (k == 5 && is(4, "dashboards") && is(6, "GenerateToken")) {
             return found("dashboard_generate_token", {g, s[5]}, "POST");

@@ -120,4 +120,16 @@ PBI_DECL void emulator::add_my_workspace_report(report_info report) {
     server_->state().add_my_report(std::move(report));
 }
 
+PBI_DECL void emulator::script_export(std::vector<export_step> steps) {
+    auto& st = server_->state();
+    std::lock_guard lock(st.mutex);
+    st.exports.scripts.push_back(std::move(steps));
+}
+
+PBI_DECL void emulator::clear_export_scripts() {
+    auto& st = server_->state();
+    std::lock_guard lock(st.mutex);
+    st.exports.scripts.clear();
+}
+
 } // namespace pbi::testing
