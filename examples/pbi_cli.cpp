@@ -1,5 +1,6 @@
-// pbi — command-line client of the pbi-async SDK: sign in, list Power BI content, mint embed
-// tokens, and run the built-in emulator. See README.md ("The pbi CLI") for the contract:
+// pbi — command-line client of the pbi-async SDK: sign in, list Power BI content (workspaces,
+// reports, dashboards, tiles, datasets), start dataset refreshes, mint embed tokens, export
+// reports to files, and run the built-in emulator. See README.md ("The pbi CLI") for the contract:
 // subcommands, PBI_* variables, --json, exit codes.
 #include "cli_diagnose.hpp"
 #include "cli_settings.hpp"
@@ -12,15 +13,25 @@
 #include <asio/signal_set.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
 
@@ -37,8 +48,31 @@ commands:
   reports [--workspace ID]                   list reports (My workspace without --workspace)
   report --workspace ID --report ID          show one report
   pages --workspace ID --report ID           list a report's pages
+  dashboards --workspace ID                  list a workspace's dashboards
+  tiles --workspace ID --dashboard ID        list a dashboard's tiles
+  datasets [--workspace ID]                  list datasets and their row-level-security flags
+                                             (My workspace without --workspace)
+  refresh-dataset --workspace ID --dataset ID
+                                             start a dataset refresh; print its request id
   embed-token --workspace ID --report ID [--lifetime MINUTES]
                                              mint a View embed token for a report
+  embed-token [--report ID]... [--dataset ID]... [--target-workspace ID]...
+              [--workspace ID] [--identity USER[:ROLE,...]] [--access-level View|Edit|Create]
+              [--lifetime MINUTES]
+                                             one embed token for several reports and datasets
+                                             (v2); --workspace: where the reports are, their
+                                             datasets are added; --identity: row-level security
+                                             on the --dataset ids, else the reports' datasets
+  export [--workspace ID] --report ID --format PNG|PDF|PPTX|... -o FILE
+         [--page NAME]... [--filter EXPR]... [--timeout SECONDS] [--poll-interval SECONDS]
+                                             export a report to FILE (-o -: stdout), print its
+                                             type and size, progress on stderr; PNG, PDF, PPTX
+                                             (paginated: PDF, ACCESSIBLEPDF, PPTX, XLSX, DOCX,
+                                             CSV, XML, MHTML, IMAGE); --page: a name `pages`
+                                             lists; --filter "Store/Territory eq 'NC'";
+                                             --timeout: deadline, default 600;
+                                             --poll-interval: when Power BI sends no
+                                             Retry-After, default 5
   emulator [--port N] [--ca-out FILE]        run the emulator until interrupted
   demo                                       the main job, narrated: sign in, list, embed
   diagnose                                   check the configuration step by step: tenant,
@@ -53,14 +87,18 @@ configuration: PBI_TENANT_ID, PBI_CLIENT_ID, PBI_CLIENT_SECRET, PBI_USERNAME, PB
 
 struct arguments {
     std::string command;
-    std::map<std::string, std::string> values; // --workspace, --report, --port, --ca-out, --lifetime
+    std::map<std::string, std::string> values; // --workspace, --report, --port, ...: the last one given
+    std::map<std::string, std::vector<std::string>> lists; // every value of each option, in order
     bool json = false;
     bool show_token = false;
 };
 
 std::optional<std::string> parse_arguments(int argc, char** argv, arguments& a) {
-    static const std::vector<std::string> with_value = {"--workspace", "--report", "--port", "--ca-out",
-                                                        "--lifetime"};
+    static const std::vector<std::string> with_value = {
+        "--workspace",        "--report",       "--port",    "--ca-out",
+        "--lifetime",         "--dashboard",    "--dataset", "--identity",
+        "--target-workspace", "--access-level", "--format",  "--page",
+        "--filter",           "--timeout",      "-o",        "--poll-interval"};
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--json")
@@ -73,6 +111,7 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& a) 
             if (i + 1 >= argc || std::string_view(argv[i + 1]).rfind("--", 0) == 0)
                 return arg + " needs a value";
             a.values[arg] = argv[++i];
+            a.lists[arg].push_back(argv[i]);
         } else if (arg.rfind("--", 0) == 0)
             return "unknown option " + arg;
         else if (a.command.empty())
@@ -129,6 +168,10 @@ int exit_code_for(std::error_code ec, const diagnostics& d) {
         return exit_transport;
     if (d.source == pbi::failure_source::entra)
         return exit_sign_in;
+    // Power BI's answer (the report's type, the job's status) says no, even when the SDK is the
+    // one that refuses.
+    if (ec == pbi::errc::export_format_not_supported || ec == pbi::errc::export_failed)
+        return exit_powerbi;
     if (d.source == pbi::failure_source::powerbi)
         return exit_powerbi;
     if (ec == pbi::condition::configuration)
@@ -209,6 +252,47 @@ json::object to_json(const pbi::powerbi::report& r) {
     if (r.dataset_id)
         o["datasetId"] = *r.dataset_id;
     return o;
+}
+
+json::object to_json(const pbi::powerbi::dashboard& d) {
+    return json::object{{"id", d.id},
+                        {"displayName", d.display_name},
+                        {"isReadOnly", d.is_read_only},
+                        {"webUrl", d.web_url},
+                        {"embedUrl", d.embed_url}};
+}
+
+json::object to_json(const pbi::powerbi::tile& t) {
+    json::object o{{"id", t.id},
+                   {"title", t.title},
+                   {"embedUrl", t.embed_url},
+                   {"rowSpan", t.row_span},
+                   {"colSpan", t.col_span}};
+    if (t.report_id)
+        o["reportId"] = *t.report_id;
+    if (t.dataset_id)
+        o["datasetId"] = *t.dataset_id;
+    return o;
+}
+
+json::object to_json(const pbi::powerbi::dataset& d) {
+    json::object o{{"id", d.id},
+                   {"name", d.name},
+                   {"isRefreshable", d.is_refreshable},
+                   {"isEffectiveIdentityRequired", d.is_effective_identity_required},
+                   {"isEffectiveIdentityRolesRequired", d.is_effective_identity_roles_required}};
+    if (d.configured_by)
+        o["configuredBy"] = *d.configured_by;
+    if (d.web_url)
+        o["webUrl"] = *d.web_url;
+    return o;
+}
+
+json::array to_json(const std::vector<std::string>& ids) {
+    json::array a;
+    for (const auto& id : ids)
+        a.push_back(json::string(id));
+    return a;
 }
 
 /// The objects one command works with, wired together.
@@ -332,31 +416,478 @@ asio::awaitable<int> run_pages(session& s, const arguments& a, pbi::powerbi::rep
     co_return exit_ok;
 }
 
-asio::awaitable<int> run_embed_token(session& s, const arguments& a, pbi::powerbi::report_ref ref) {
-    pbi::powerbi::generate_token_request req;
+asio::awaitable<int> run_dashboards(session& s, const arguments& a, std::string workspace) {
+    diagnostics d;
+    auto op =
+        s.powerbi.async_list_dashboards(workspace, d, asio::experimental::as_tuple(asio::use_awaitable));
+    auto [ec, list] = co_await std::move(op);
+    if (ec)
+        co_return report_failure(a, "listing dashboards", ec, d);
+    if (a.json) {
+        json::array arr;
+        for (auto& db : list)
+            arr.push_back(to_json(db));
+        std::cout << json::serialize(json::object{{"ok", true}, {"dashboards", std::move(arr)}}) << '\n';
+    } else {
+        for (auto& db : list)
+            std::cout << db.id << "  " << printable(db.display_name)
+                      << (db.is_read_only ? "  (read-only)" : "") << '\n';
+        std::cout << list.size() << " dashboard(s) in " << workspace << '\n';
+    }
+    co_return exit_ok;
+}
+
+asio::awaitable<int> run_tiles(session& s, const arguments& a, pbi::powerbi::dashboard_ref ref) {
+    using asio::experimental::as_tuple;
+    diagnostics d;
+    auto get = s.powerbi.async_get_dashboard(ref, d, as_tuple(asio::use_awaitable));
+    auto [dec, dashboard] = co_await std::move(get);
+    if (dec)
+        co_return report_failure(a, "getting the dashboard", dec, d);
+    auto list = s.powerbi.async_list_tiles(ref, d, as_tuple(asio::use_awaitable));
+    auto [ec, tiles] = co_await std::move(list);
+    if (ec)
+        co_return report_failure(a, "listing tiles", ec, d);
+    if (a.json) {
+        json::array arr;
+        for (auto& t : tiles)
+            arr.push_back(to_json(t));
+        std::cout << json::serialize(json::object{
+                         {"ok", true}, {"dashboard", to_json(dashboard)}, {"tiles", std::move(arr)}})
+                  << '\n';
+    } else {
+        for (auto& t : tiles) {
+            std::cout << t.id << "  " << (t.title.empty() ? "(untitled)" : printable(t.title)) << "  "
+                      << t.row_span << "x" << t.col_span;
+            if (t.report_id)
+                std::cout << "  report " << *t.report_id;
+            if (t.dataset_id)
+                std::cout << "  dataset " << *t.dataset_id;
+            std::cout << '\n';
+        }
+        std::cout << tiles.size() << " tile(s) on dashboard '" << printable(dashboard.display_name) << "'\n";
+    }
+    co_return exit_ok;
+}
+
+/// The row-level-security flags of a dataset, in words.
+std::string rls_words(const pbi::powerbi::dataset& ds) {
+    if (ds.is_effective_identity_roles_required)
+        return "RLS: identity and roles required";
+    if (ds.is_effective_identity_required)
+        return "RLS: identity required";
+    return "no RLS";
+}
+
+asio::awaitable<int> run_datasets(session& s, const arguments& a) {
+    diagnostics d;
+    auto ws = required(a, "--workspace").value_or("");
+    auto op = s.powerbi.async_list_datasets(ws, d, asio::experimental::as_tuple(asio::use_awaitable));
+    auto [ec, list] = co_await std::move(op);
+    if (ec)
+        co_return report_failure(a, "listing datasets", ec, d);
+    if (a.json) {
+        json::array arr;
+        for (auto& ds : list)
+            arr.push_back(to_json(ds));
+        std::cout << json::serialize(json::object{{"ok", true}, {"datasets", std::move(arr)}}) << '\n';
+    } else {
+        for (auto& ds : list)
+            std::cout << ds.id << "  " << printable(ds.name) << "  (" << rls_words(ds)
+                      << (ds.is_refreshable ? "; refreshable" : "") << ")\n";
+        std::cout << list.size() << " dataset(s) in " << (ws.empty() ? "My workspace" : ws) << '\n';
+    }
+    co_return exit_ok;
+}
+
+asio::awaitable<int> run_refresh_dataset(session& s, const arguments& a, pbi::powerbi::dataset_ref ref) {
+    diagnostics d;
+    auto op = s.powerbi.async_refresh_dataset(ref, d, asio::experimental::as_tuple(asio::use_awaitable));
+    auto [ec, started] = co_await std::move(op);
+    if (ec)
+        co_return report_failure(a, "starting the refresh", ec, d);
+    if (a.json) {
+        json::object o{{"ok", true}, {"requestId", started.request_id}, {"location", nullptr}};
+        if (started.location)
+            o["location"] = *started.location;
+        std::cout << json::serialize(o) << '\n';
+    } else {
+        std::cout << "refresh accepted (202) for dataset " << ref.dataset_id << '\n'
+                  << "request id: " << (started.request_id.empty() ? "(none)" : started.request_id) << '\n'
+                  << "location: "
+                  << (started.location ? printable(*started.location)
+                                       : "(none: find the refresh in the history by its request id)")
+                  << '\n';
+    }
+    co_return exit_ok;
+}
+
+/// What `pbi embed-token` will ask for, checked before anything is sent. One report in one
+/// workspace (and no dataset or target workspace) is the v1 report token; anything else is v2.
+struct embed_plan {
+    bool v2 = false;
+    pbi::powerbi::report_ref ref;            // v1
+    pbi::powerbi::generate_token_request v1; // v1 body (identity datasets filled at run time)
+    pbi::powerbi::generate_token_v2_request v2_body;
+    std::string workspace;                      // v2: where the reports are looked up ("" = not)
+    std::vector<std::string> explicit_datasets; // v2: the --dataset ids (an identity applies to them)
+    std::optional<pbi::powerbi::effective_identity> identity;
+};
+
+/// Fills `plan` from the arguments; a usage message when they do not make a request.
+std::optional<std::string> plan_embed_token(const arguments& a, embed_plan& plan) {
+    auto list = [&](const char* name) {
+        auto it = a.lists.find(name);
+        return it == a.lists.end() ? std::vector<std::string>() : it->second;
+    };
+    const auto reports = list("--report"), datasets = list("--dataset"), targets = list("--target-workspace");
+    const auto workspace = required(a, "--workspace");
+    for (const auto* l : {&reports, &datasets, &targets})
+        for (const auto& id : *l)
+            if (id.empty())
+                return std::string("embed-token: an empty id was given");
+    if (reports.empty() && datasets.empty())
+        return std::string(
+            "embed-token needs --workspace ID and --report ID, or --report/--dataset IDs (v2)");
+    plan.v2 = !(workspace && reports.size() == 1 && datasets.empty() && targets.empty());
+
+    std::optional<int> lifetime;
     if (auto l = required(a, "--lifetime")) {
         try {
-            req.lifetime_in_minutes = std::stoi(*l);
-            if (*req.lifetime_in_minutes <= 0)
+            lifetime = std::stoi(*l);
+            if (*lifetime <= 0)
                 throw std::out_of_range("lifetime");
         } catch (...) {
-            co_return usage_error(a.json, "--lifetime must be a number of minutes");
+            return std::string("--lifetime must be a number of minutes");
         }
     }
-    diagnostics d;
-    auto [ec, t] = co_await s.powerbi.async_generate_report_token(
-        ref, req, d, asio::experimental::as_tuple(asio::use_awaitable));
-    if (ec)
-        co_return report_failure(a, "generating the embed token", ec, d);
-    if (a.json)
-        std::cout << json::serialize(json::object{{"ok", true},
-                                                  {"token", t.token.reveal()},
-                                                  {"tokenId", t.token_id},
-                                                  {"expiration", iso_time(t.expiration)}})
-                  << '\n';
-    else
+    std::string level = "View";
+    if (auto l = required(a, "--access-level")) {
+        std::string lower;
+        for (char c : *l)
+            lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower == "view")
+            level = "View";
+        else if (lower == "edit")
+            level = "Edit";
+        else if (lower == "create")
+            level = "Create";
+        else
+            return std::string("--access-level must be View, Edit or Create");
+    }
+    if (auto ids = list("--identity"); !ids.empty()) {
+        if (ids.size() > 1)
+            return std::string("--identity may be given once");
+        const auto& spec = ids.front();
+        pbi::powerbi::effective_identity identity;
+        const auto colon = spec.find(':');
+        identity.username = spec.substr(0, colon);
+        if (identity.username.empty())
+            return std::string("--identity needs a user name: USER[:ROLE1,ROLE2]");
+        if (colon != std::string::npos) {
+            std::istringstream roles(spec.substr(colon + 1));
+            for (std::string role; std::getline(roles, role, ',');)
+                if (!role.empty())
+                    identity.roles.push_back(role);
+        }
+        plan.identity = std::move(identity);
+    }
+
+    if (!plan.v2) {
+        plan.ref = {*workspace, reports.front()};
+        plan.v1.access_level = level;
+        plan.v1.lifetime_in_minutes = lifetime;
+        return std::nullopt;
+    }
+    if (level == "Create" && targets.empty())
+        return std::string("--access-level Create needs --target-workspace ID (where new content is saved)");
+    if (plan.identity && datasets.empty() && !workspace)
+        return std::string("--identity needs --dataset IDs, or --workspace ID to find the reports' datasets");
+    for (const auto& id : reports)
+        plan.v2_body.reports.push_back({id, level != "View"});
+    plan.v2_body.datasets = datasets;
+    plan.explicit_datasets = datasets;
+    plan.v2_body.target_workspaces = targets;
+    plan.v2_body.lifetime_in_minutes = lifetime;
+    plan.workspace = workspace.value_or("");
+    return std::nullopt;
+}
+
+void print_embed_token(const arguments& a, const pbi::powerbi::embed_token& t, json::object extra = {}) {
+    if (a.json) {
+        json::object o{{"ok", true},
+                       {"token", t.token.reveal()},
+                       {"tokenId", t.token_id},
+                       {"expiration", iso_time(t.expiration)}};
+        for (auto& kv : extra)
+            o[kv.key()] = kv.value();
+        std::cout << json::serialize(o) << '\n';
+    } else {
         std::cout << "embed token (id " << t.token_id << ", expires " << iso_time(t.expiration) << "):\n"
                   << t.token.reveal() << '\n';
+    }
+}
+
+asio::awaitable<int> run_embed_token_v1(session& s, const arguments& a, embed_plan plan) {
+    using asio::experimental::as_tuple;
+    diagnostics d;
+    if (plan.identity) { // the identity applies to the report's dataset
+        auto get = s.powerbi.async_get_report(plan.ref, d, as_tuple(asio::use_awaitable));
+        auto [rec, report] = co_await std::move(get);
+        if (rec)
+            co_return report_failure(a, "getting the report", rec, d);
+        if (report.dataset_id)
+            plan.identity->datasets.push_back(*report.dataset_id);
+        plan.v1.identities.push_back(*plan.identity);
+    }
+    auto op = s.powerbi.async_generate_report_token(plan.ref, plan.v1, d, as_tuple(asio::use_awaitable));
+    auto [ec, t] = co_await std::move(op);
+    if (ec)
+        co_return report_failure(a, "generating the embed token", ec, d);
+    print_embed_token(a, t);
+    co_return exit_ok;
+}
+
+asio::awaitable<int> run_embed_token_v2(session& s, const arguments& a, embed_plan plan) {
+    using asio::experimental::as_tuple;
+    diagnostics d;
+    auto& body = plan.v2_body;
+    // The reports' datasets: Power BI expects them in `datasets`, and an identity without
+    // --dataset applies to them.
+    std::vector<std::string> report_datasets;
+    if (!plan.workspace.empty()) {
+        for (const auto& r : body.reports) {
+            const pbi::powerbi::report_ref ref{plan.workspace, r.id};
+            auto get = s.powerbi.async_get_report(ref, d, as_tuple(asio::use_awaitable));
+            auto [rec, report] = co_await std::move(get);
+            if (rec)
+                co_return report_failure(a, "getting the report", rec, d);
+            if (!report.dataset_id)
+                continue; // a paginated report
+            const std::string dataset_id = *report.dataset_id;
+            auto add = [&dataset_id](std::vector<std::string>& ids) {
+                for (const auto& id : ids)
+                    if (pbi::powerbi::same_id(id, dataset_id))
+                        return;
+                ids.push_back(dataset_id);
+            };
+            add(report_datasets);
+            add(body.datasets);
+        }
+    }
+    json::object extra;
+    if (plan.identity) {
+        plan.identity->datasets = plan.explicit_datasets.empty() ? report_datasets : plan.explicit_datasets;
+        body.identities.push_back(*plan.identity);
+    }
+    auto op = s.powerbi.async_generate_token(body, d, as_tuple(asio::use_awaitable));
+    auto [ec, t] = co_await std::move(op);
+    if (ec)
+        co_return report_failure(a, "generating the embed token", ec, d);
+    std::vector<std::string> report_ids;
+    for (const auto& r : body.reports)
+        report_ids.push_back(r.id);
+    if (a.json) {
+        extra["reports"] = to_json(report_ids);
+        extra["datasets"] = to_json(body.datasets);
+        extra["targetWorkspaces"] = to_json(body.target_workspaces);
+        if (plan.identity)
+            extra["identity"] = json::object{{"username", plan.identity->username},
+                                             {"roles", to_json(plan.identity->roles)},
+                                             {"datasets", to_json(plan.identity->datasets)}};
+    }
+    print_embed_token(a, t, std::move(extra));
+    if (!a.json) {
+        std::cout << "covers " << report_ids.size() << " report(s), " << body.datasets.size()
+                  << " dataset(s), " << body.target_workspaces.size() << " target workspace(s)";
+        if (plan.identity)
+            std::cout << "; identity '" << printable(plan.identity->username) << "' on "
+                      << plan.identity->datasets.size() << " dataset(s)";
+        std::cout << '\n';
+    }
+    co_return exit_ok;
+}
+
+/// What `pbi export` will ask for, checked before anything is sent.
+struct export_plan {
+    pbi::powerbi::export_request request;
+    std::chrono::seconds timeout{std::chrono::minutes(10)};
+    std::chrono::seconds poll_interval{5}; ///< without a Retry-After; the SDK's default
+    std::string output;                    ///< a file, or "-" for stdout
+};
+
+/// Why the export could not be written to `path` (a directory, a missing or read-only
+/// directory), checked before the export runs; nullopt when it looks writable.
+std::optional<std::string> output_problem(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        return "cannot write the export to '" + path + "': it is a directory";
+    fs::path dir = fs::path(path).parent_path();
+    if (dir.empty())
+        dir = ".";
+    if (!fs::is_directory(dir, ec))
+        return "cannot write the export to '" + path + "': the directory '" + dir.string() +
+               "' does not exist";
+    if (::access(dir.c_str(), W_OK) != 0)
+        return "cannot write the export to '" + path + "': " + std::strerror(errno);
+    return std::nullopt;
+}
+
+/// Fills `plan` from the arguments; a usage message when they do not make an export.
+std::optional<std::string> plan_export(const arguments& a, export_plan& plan) {
+    auto report = required(a, "--report");
+    auto format = required(a, "--format");
+    auto output = required(a, "-o");
+    if (!report || !format || !output)
+        return std::string("export needs --report ID, --format FORMAT and -o FILE (--workspace ID: "
+                           "where the report is, else My workspace)");
+    auto parsed = pbi::powerbi::parse_export_format(*format);
+    if (!parsed)
+        return "--format must be PNG, PDF or PPTX (Power BI reports), or PDF, ACCESSIBLEPDF, PPTX, XLSX, "
+               "DOCX, CSV, XML, MHTML or IMAGE (paginated reports); got '" +
+               printable(*format) + "'";
+    auto& r = plan.request;
+    r.report = {required(a, "--workspace").value_or(""), *report};
+    r.format = *parsed;
+    if (auto it = a.lists.find("--page"); it != a.lists.end())
+        for (const auto& name : it->second) {
+            if (name.empty())
+                return std::string("--page needs a page name, as `pbi pages` lists it");
+            r.pages.push_back({name, std::nullopt, std::nullopt});
+        }
+    if (auto it = a.lists.find("--filter"); it != a.lists.end())
+        for (const auto& filter : it->second) {
+            if (filter.empty())
+                return std::string("--filter needs an expression, e.g. \"Store/Territory eq 'NC'\"");
+            r.report_level_filters.push_back(filter);
+        }
+    if (auto t = required(a, "--timeout")) {
+        try {
+            std::size_t used = 0;
+            const long long seconds = std::stoll(*t, &used);
+            if (used != t->size() || seconds <= 0 || seconds > 24 * 3600)
+                throw std::out_of_range("timeout");
+            plan.timeout = std::chrono::seconds(seconds);
+        } catch (...) {
+            return std::string("--timeout must be a number of seconds from 1 to 86400");
+        }
+    }
+    if (auto t = required(a, "--poll-interval")) {
+        try {
+            std::size_t used = 0;
+            const long long seconds = std::stoll(*t, &used);
+            if (used != t->size() || seconds <= 0 || seconds > 600)
+                throw std::out_of_range("poll interval");
+            plan.poll_interval = std::chrono::seconds(seconds);
+        } catch (...) {
+            return std::string("--poll-interval must be a number of seconds from 1 to 600");
+        }
+    }
+    plan.output = *output;
+    if (plan.output == "-") {
+        if (a.json)
+            return std::string("-o - writes the file to stdout, where --json writes its result: use one");
+        return std::nullopt;
+    }
+    return output_problem(plan.output);
+}
+
+/// Writes `bytes` to `path` through `path.tmp` and a rename, so that `path` is either the whole
+/// file or untouched (also when the process is killed); an error message when it cannot.
+std::optional<std::string> write_whole_file(const std::string& path, const std::string& bytes) {
+    const std::string tmp = path + ".tmp";
+    auto fail = [&](const std::string& what) {
+        const std::string reason = std::strerror(errno);
+        std::remove(tmp.c_str());
+        return what + ": " + reason;
+    };
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return "cannot create '" + tmp + "': " + std::strerror(errno);
+    for (std::size_t done = 0; done < bytes.size();) {
+        const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            auto message = fail("cannot write '" + tmp + "'");
+            ::close(fd);
+            return message;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    const bool synced = ::fsync(fd) == 0;
+    if (::close(fd) != 0 || !synced)
+        return fail("cannot write '" + tmp + "'");
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        return fail("cannot rename '" + tmp + "' to '" + path + "'");
+    return std::nullopt;
+}
+
+/// `pbi export`: the export's progress on stderr while it polls, then the file at plan.output
+/// and its type and size (stdout; stderr when the file itself goes to stdout).
+asio::awaitable<int> run_export(session& s, const arguments& a, export_plan plan) {
+    using asio::experimental::as_tuple;
+    const auto& r = plan.request;
+    std::cerr << "pbi: exporting report " << printable(r.report.report_id) << " to "
+              << pbi::powerbi::to_string(r.format) << " (deadline " << plan.timeout.count() << " s)\n";
+    pbi::powerbi::export_options options;
+    options.call.timeout = plan.timeout;
+    // Used when Power BI sends no Retry-After (the 202 of ExportTo may have none).
+    options.poll_interval = plan.poll_interval;
+    options.on_progress = [](const pbi::powerbi::export_progress& p) {
+        std::cerr << "pbi: export " << printable(p.export_id) << ": " << pbi::powerbi::to_string(p.state)
+                  << ' ' << p.percent_complete << " % (attempt " << p.attempt << ", poll " << p.poll << ")\n";
+    };
+    diagnostics d;
+    auto op = pbi::powerbi::async_export_report(s.powerbi, plan.request, std::move(options), d,
+                                                as_tuple(asio::use_awaitable));
+    auto [ec, file] = co_await std::move(op);
+    if (ec) {
+        // The SDK's hint names its option; the CLI's is --timeout.
+        if (auto at = d.hint.find("export_options::call"); at != std::string::npos)
+            d.hint.replace(at, std::string_view("export_options::call").size(), "--timeout SECONDS");
+        co_return report_failure(a, "exporting the report", ec, d);
+    }
+
+    if (plan.output == "-") {
+        std::cout.write(file.bytes.data(), static_cast<std::streamsize>(file.bytes.size()));
+        std::cout.flush();
+        if (!std::cout) {
+            std::cerr << "pbi: cannot write the export to stdout\n";
+            co_return exit_usage;
+        }
+    } else if (auto problem = write_whole_file(plan.output, file.bytes)) {
+        co_return usage_error(a.json, "cannot write the export: " + *problem);
+    }
+    if (a.json) {
+        std::cout << json::serialize(json::object{{"ok", true},
+                                                  {"path", plan.output},
+                                                  {"content_type", file.content_type},
+                                                  {"bytes", file.bytes.size()},
+                                                  {"file_extension", file.file_extension},
+                                                  {"is_zip", file.is_zip},
+                                                  {"export_id", file.export_id},
+                                                  {"attempts", file.attempts},
+                                                  {"polls", file.polls}})
+                  << '\n';
+        co_return exit_ok;
+    }
+    std::ostream& out = plan.output == "-" ? std::cerr : std::cout;
+    out << "wrote " << (plan.output == "-" ? std::string("stdout") : plan.output) << ": "
+        << (file.content_type.empty() ? std::string("(no content type)") : printable(file.content_type))
+        << ", " << file.bytes.size() << " bytes"
+        << (file.file_extension.empty() ? std::string() : " (" + printable(file.file_extension) + ")")
+        << '\n';
+    out << "export " << printable(file.export_id) << ": " << file.attempts << " submission(s), " << file.polls
+        << " poll(s)\n";
+    if (file.is_zip) {
+        out << "note: a PNG export of several pages is a zip archive of one PNG per page";
+        const auto zip = std::filesystem::path(plan.output).replace_extension(".zip").string();
+        if (plan.output != "-" && zip != plan.output)
+            out << "; name it " << zip << " (or export one --page for a single PNG)";
+        out << '\n';
+    }
     co_return exit_ok;
 }
 
@@ -424,6 +955,7 @@ asio::awaitable<int> run_demo(session& s, const arguments& a) {
     say("Done: " + std::to_string(c.requests) + " HTTPS requests over " +
         std::to_string(c.connections_opened) + " TLS connection(s); " +
         std::to_string(t.grant.token_requests) + " token request(s).");
+    say("For many screens, see examples/signage_host.cpp (build target signage_host).");
     if (a.json) {
         json::array pages_json;
         for (auto& p : pages)
@@ -545,7 +1077,8 @@ int main(int argc, char** argv) {
         return exit_ok;
     }
     static const std::vector<std::string> commands = {
-        "token", "workspaces", "reports", "report", "pages", "embed-token", "emulator", "demo", "diagnose"};
+        "token", "workspaces", "reports",         "report",   "pages", "embed-token", "dashboards",
+        "tiles", "datasets",   "refresh-dataset", "emulator", "demo",  "diagnose",    "export"};
     if (std::find(commands.begin(), commands.end(), args.command) == commands.end()) {
         return usage_error(args.json, "unknown command '" + args.command + "'", true);
     }
@@ -553,13 +1086,46 @@ int main(int argc, char** argv) {
         return run_emulator(args);
 
     pbi::powerbi::report_ref ref;
-    if (args.command == "report" || args.command == "pages" || args.command == "embed-token") {
+    if (args.command == "report" || args.command == "pages") {
         auto ws = required(args, "--workspace");
         auto rep = required(args, "--report");
         if (!ws || !rep) {
             return usage_error(args.json, args.command + " needs --workspace ID and --report ID");
         }
         ref = {*ws, *rep};
+    }
+    embed_plan embed;
+    if (args.command == "embed-token") {
+        if (auto err = plan_embed_token(args, embed))
+            return usage_error(args.json, *err);
+    }
+    std::string workspace_id;
+    if (args.command == "dashboards") {
+        auto ws = required(args, "--workspace");
+        if (!ws)
+            return usage_error(args.json, "dashboards needs --workspace ID");
+        workspace_id = *ws;
+    }
+    pbi::powerbi::dashboard_ref dashboard;
+    if (args.command == "tiles") {
+        auto ws = required(args, "--workspace");
+        auto db = required(args, "--dashboard");
+        if (!ws || !db)
+            return usage_error(args.json, "tiles needs --workspace ID and --dashboard ID");
+        dashboard = {*ws, *db};
+    }
+    pbi::powerbi::dataset_ref dataset;
+    if (args.command == "refresh-dataset") {
+        auto ws = required(args, "--workspace");
+        auto ds = required(args, "--dataset");
+        if (!ws || !ds)
+            return usage_error(args.json, "refresh-dataset needs --workspace ID and --dataset ID");
+        dataset = {*ws, *ds};
+    }
+    export_plan export_job;
+    if (args.command == "export") {
+        if (auto err = plan_export(args, export_job))
+            return usage_error(args.json, *err);
     }
 
     // Configuration: PBI_* variables, or the built-in emulator when no tenant is configured.
@@ -594,9 +1160,19 @@ int main(int argc, char** argv) {
         if (args.command == "pages")
             return run_pages(*s, args, ref);
         if (args.command == "embed-token")
-            return run_embed_token(*s, args, ref);
+            return embed.v2 ? run_embed_token_v2(*s, args, embed) : run_embed_token_v1(*s, args, embed);
+        if (args.command == "dashboards")
+            return run_dashboards(*s, args, workspace_id);
+        if (args.command == "tiles")
+            return run_tiles(*s, args, dashboard);
+        if (args.command == "datasets")
+            return run_datasets(*s, args);
+        if (args.command == "refresh-dataset")
+            return run_refresh_dataset(*s, args, dataset);
         if (args.command == "diagnose")
             return run_diagnose(*s, settings, args);
+        if (args.command == "export")
+            return run_export(*s, args, export_job);
         return run_demo(*s, args);
     };
     auto done = [&](std::exception_ptr e, int rc) {

@@ -45,6 +45,10 @@ unset PBI_TENANT_ID PBI_CLIENT_ID PBI_CLIENT_SECRET PBI_USERNAME PBI_PASSWORD PB
 
 expect "help" 0 "$pbi" --help
 check "help lists the commands" grep -q "embed-token" "$tmp/out"
+for command in dashboards tiles datasets refresh-dataset --target-workspace --identity --access-level \
+    export --format --page --filter --timeout --poll-interval; do
+    check "help lists $command" grep -q -- "$command" "$tmp/out"
+done
 expect "unknown command is a usage error" 2 "$pbi" frobnicate
 expect "unknown option is a usage error" 2 "$pbi" workspaces --bogus
 expect "report without ids is a usage error" 2 "$pbi" report --workspace abc
@@ -61,6 +65,7 @@ check "the proxy password appears nowhere" bash -c "! grep -q 'Pr0xyPass' '$tmp/
 expect "demo against the built-in emulator" 0 "$pbi" demo
 check "demo says it uses the built-in emulator" grep -q "built-in emulator" "$tmp/err"
 check "demo mints an embed token" grep -q "embed URL" "$tmp/out"
+check "demo points at the signage host example" grep -q "examples/signage_host.cpp" "$tmp/out"
 expect "demo --json" 0 "$pbi" demo --json
 check "demo --json reports ok and one token request" grep -q '"ok":true.*"token_requests":1' "$tmp/out"
 
@@ -91,6 +96,168 @@ expect "pages" 0 "$pbi" pages --workspace "$workspace" --report "$report" --json
 check "pages --json lists pages" grep -q '"pages":\[{' "$tmp/out"
 expect "embed-token" 0 "$pbi" embed-token --workspace "$workspace" --report "$report" --json
 check "embed-token prints the token" grep -q '"token":"' "$tmp/out"
+check "the single-report embed-token --json keeps its exact shape" \
+    grep -qx '{"ok":true,"token":"[^"]*","tokenId":"[^"]*","expiration":"[^"]*"}' "$tmp/out"
+expect "embed-token (human)" 0 "$pbi" embed-token --workspace "$workspace" --report "$report"
+check "the single-report embed-token prints a header line and the token, nothing else" \
+    bash -c "[ \$(wc -l <'$tmp/out') -eq 2 ] && head -1 '$tmp/out' | grep -q '^embed token (id [0-9a-f-]*, expires [0-9T:Z-]*):\$'"
+
+# no_secrets NAME: neither the client secret, the password nor an access token (a JWT: two
+# base64url JSON parts; embed URLs carry one base64 `config=eyJ...` part) in the last output.
+no_secrets() {
+    check "$1: no secret or access token in the output" bash -c \
+        "! grep -q -e '$PBI_CLIENT_SECRET' -e '$PBI_PASSWORD' -e 'eyJ[A-Za-z0-9_-]*\.eyJ' '$tmp/out' '$tmp/err'"
+}
+
+# Dashboards and tiles.
+expect "dashboards" 0 "$pbi" dashboards --workspace "$workspace"
+check "dashboards ends with a count" grep -q "^1 dashboard(s) in $workspace\$" "$tmp/out"
+no_secrets "dashboards"
+expect "dashboards --json" 0 "$pbi" dashboards --workspace "$workspace" --json
+dashboard=$(grep -o '"dashboards":\[{"id":"[^"]*"' "$tmp/out" | cut -d'"' -f6)
+check "dashboards --json lists ids and display names" \
+    grep -q '^{"ok":true,"dashboards":\[{"id":"[^"]*","displayName":"[^"]*","isReadOnly":false,"webUrl":"' "$tmp/out"
+expect "tiles" 0 "$pbi" tiles --workspace "$workspace" --dashboard "$dashboard"
+check "tiles lists spans, reports and datasets, and the dashboard's name" \
+    bash -c "grep -q ' [0-9]x[0-9]  report [0-9a-f-]*  dataset [0-9a-f-]*\$' '$tmp/out' &&
+             grep -q \"^[0-9]* tile(s) on dashboard '.*'\$\" '$tmp/out'"
+no_secrets "tiles"
+expect "tiles --json" 0 "$pbi" tiles --workspace "$workspace" --dashboard "$dashboard" --json
+check "tiles --json names the dashboard and lists its tiles" \
+    grep -q '^{"ok":true,"dashboard":{"id":"[^"]*","displayName":"[^"]*".*"tiles":\[{"id":"[^"]*","title":"[^"]*","embedUrl":"[^"]*","rowSpan":[0-9]*,"colSpan":[0-9]*' "$tmp/out"
+expect "tiles without --dashboard is a usage error" 2 "$pbi" tiles --workspace "$workspace" --json
+check "its failure is machine-readable" grep -q '"ok":false.*"error":"usage"' "$tmp/out"
+expect "dashboards without --workspace is a usage error" 2 "$pbi" dashboards
+check "the usage error names the missing option" grep -q -- "--workspace" "$tmp/err"
+expect "an unknown dashboard is a Power BI error" 4 "$pbi" tiles --workspace "$workspace" \
+    --dashboard 00000000-0000-0000-0000-000000000000 --json
+check "the unknown dashboard is entity_not_found" grep -q '"ok":false.*"error":"entity_not_found"' "$tmp/out"
+check "the unknown dashboard's error has an http status" grep -q '"http_status":404' "$tmp/out"
+
+# Datasets, their row-level-security flags, and refreshes.
+expect "workspaces (to find the one with row-level security)" 0 "$pbi" workspaces --json
+sales=$(grep -o '"id":"[^"]*","name":"Sales Floor"' "$tmp/out" | cut -d'"' -f4)
+check "the seeded Sales Floor workspace is listed" test -n "$sales"
+expect "datasets in My workspace" 0 "$pbi" datasets
+check "datasets without --workspace lists My workspace" grep -q "dataset(s) in My workspace\$" "$tmp/out"
+expect "datasets --json" 0 "$pbi" datasets --workspace "$sales" --json
+rls_dataset=$(grep -o '"id":"[^"]*","name":"[^"]*","isRefreshable":[a-z]*,"isEffectiveIdentityRequired":true' "$tmp/out" |
+    head -1 | cut -d'"' -f4)
+check "datasets --json shows the identity flags" \
+    bash -c "[ -n '$rls_dataset' ] && grep -q '\"isEffectiveIdentityRolesRequired\":false' '$tmp/out'"
+expect "datasets (human)" 0 "$pbi" datasets --workspace "$sales"
+check "datasets shows row-level security in words" grep -q "^$rls_dataset  .*(RLS: identity required" "$tmp/out"
+no_secrets "datasets"
+expect "refresh-dataset" 0 "$pbi" refresh-dataset --workspace "$sales" --dataset "$rls_dataset"
+check "refresh-dataset prints the request id and says there is no location" \
+    bash -c "grep -q '^request id: [0-9a-f-]\{36\}\$' '$tmp/out' && grep -q '^location: (none' '$tmp/out'"
+no_secrets "refresh-dataset"
+expect "refresh-dataset --json" 0 "$pbi" refresh-dataset --workspace "$sales" --dataset "$rls_dataset" --json
+check "refresh-dataset --json has the request id and a null location" \
+    grep -qx '{"ok":true,"requestId":"[0-9a-f-]\{36\}","location":null}' "$tmp/out"
+expect "refresh-dataset without --dataset is a usage error" 2 "$pbi" refresh-dataset --workspace "$sales" --json
+check "its failure is machine-readable too" grep -q '"ok":false.*"error":"usage"' "$tmp/out"
+expect "refreshing an unknown dataset is a Power BI error" 4 "$pbi" refresh-dataset --workspace "$sales" \
+    --dataset 00000000-0000-0000-0000-000000000000 --json
+check "the unknown dataset is entity_not_found" grep -q '"error":"entity_not_found"' "$tmp/out"
+
+# Embed tokens for several resources (v2) and row-level security.
+expect "reports in the row-level-security workspace" 0 "$pbi" reports --workspace "$sales" --json
+mapfile -t sales_reports < <(grep -o '"id":"[^"]*","name":"[^"]*","reportType":"PowerBIReport"' "$tmp/out" | cut -d'"' -f4)
+check "two reports on the RLS dataset" test "${#sales_reports[@]}" -eq 2
+expect "a token for an RLS dataset without an identity is a Power BI error" 4 \
+    "$pbi" embed-token --report "${sales_reports[0]}" --dataset "$rls_dataset" --json
+check "it is named effective_identity_required" grep -q '"ok":false.*"error":"effective_identity_required"' "$tmp/out"
+expect "the same, in words" 4 "$pbi" embed-token --report "${sales_reports[0]}" --dataset "$rls_dataset"
+check "stderr names effective_identity_required" grep -q "error: effective_identity_required" "$tmp/err"
+expect "an identity on a dataset without RLS is a Power BI error" 4 \
+    "$pbi" embed-token --workspace "$workspace" --report "$report" --identity screen-7 --json
+check "it is named effective_identity_not_allowed" grep -q '"error":"effective_identity_not_allowed"' "$tmp/out"
+expect "the single-report form takes an identity for the report's dataset" 0 \
+    "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity 'screen-7:Lobby,Floor 2' --json
+check "its output keeps the single-report shape" \
+    grep -qx '{"ok":true,"token":"[^"]*","tokenId":"[^"]*","expiration":"[^"]*"}' "$tmp/out"
+expect "one v2 token for two reports of a workspace, their dataset found" 0 \
+    "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --report "${sales_reports[1]}" \
+    --identity screen-7:Lobby --lifetime 20 --access-level edit --json
+check "it lists the reports, the dataset found and the identity's roles and dataset" \
+    grep -q "\"reports\":\[\"${sales_reports[0]}\",\"${sales_reports[1]}\"\],\"datasets\":\[\"$rls_dataset\"\],\"targetWorkspaces\":\[\],\"identity\":{\"username\":\"screen-7\",\"roles\":\[\"Lobby\"\],\"datasets\":\[\"$rls_dataset\"\]}" "$tmp/out"
+expect "one v2 token across workspaces with a target workspace" 0 \
+    "$pbi" embed-token --report "$report" --report "${sales_reports[1]}" --dataset "$rls_dataset" \
+    --target-workspace "$workspace" --identity screen-7 --access-level Create
+check "it prints the token, then what it covers" \
+    bash -c "sed -n 3p '$tmp/out' | grep -q \"^covers 2 report(s), 1 dataset(s), 1 target workspace(s); identity 'screen-7' on 1 dataset(s)\$\""
+expect "embed-token without a report or dataset is a usage error" 2 "$pbi" embed-token --workspace "$workspace" --json
+check "its failure is machine-readable" grep -q '"ok":false.*"error":"usage"' "$tmp/out"
+expect "an unknown access level is a usage error" 2 "$pbi" embed-token --report "$report" --access-level Admin
+expect "Create without a target workspace is a usage error" 2 \
+    "$pbi" embed-token --report "$report" --dataset "$rls_dataset" --access-level Create
+expect "an identity for reports of an unknown workspace is a usage error" 2 \
+    "$pbi" embed-token --report "$report" --report "${sales_reports[0]}" --identity screen-7
+expect "two identities are a usage error" 2 \
+    "$pbi" embed-token --dataset "$rls_dataset" --identity a --identity b
+expect "a v2 token naming an unknown report is a Power BI error" 4 \
+    "$pbi" embed-token --report 00000000-0000-0000-0000-000000000000 --dataset "$rls_dataset" --identity x --json
+check "the unknown report is entity_not_found" grep -q '"error":"entity_not_found"' "$tmp/out"
+no_secrets "a failed v2 token"
+
+# Export to file: progress on stderr while it polls; the file written whole (through FILE.tmp and
+# a rename) or not at all. The emulator's exports take two polls a second apart
+# (--poll-interval 1: its ExportTo answer has no Retry-After, like the service's may not).
+mkdir "$tmp/export"
+expect "pages (to export one)" 0 "$pbi" pages --workspace "$workspace" --report "$report" --json
+page=$(grep -o '"pages":\[{"name":"[^"]*"' "$tmp/out" | cut -d'"' -f6)
+check "the report has a page to export" test -n "$page"
+expect "export one page to PNG" 0 "$pbi" export --workspace "$workspace" --report "$report" --format PNG \
+    --page "$page" --poll-interval 1 -o "$tmp/export/page.png"
+check "the file starts with the PNG signature" cmp -s -n 8 <(printf '\211PNG\r\n\032\n') "$tmp/export/page.png"
+check "it prints the file's type and size" \
+    grep -qx "wrote $tmp/export/page.png: image/png, $(wc -c <"$tmp/export/page.png") bytes (.png)" "$tmp/out"
+check "the progress is on stderr: state, percent, attempt" \
+    bash -c "grep -q '^pbi: export [^ ]*: Running 50 % (attempt 1, poll [0-9]*)\$' '$tmp/err' &&
+             grep -q '^pbi: export [^ ]*: Succeeded 100 % (attempt 1, poll [0-9]*)\$' '$tmp/err'"
+check "and not on stdout" bash -c "! grep -q -e Running -e ' % ' '$tmp/out'"
+check "no temporary file is left" test ! -e "$tmp/export/page.png.tmp"
+no_secrets "export"
+expect "export every page to PNG --json" 0 "$pbi" export --workspace "$workspace" --report "$report" \
+    --format png --poll-interval 1 -o "$tmp/export/all.png" --json
+check "--json prints one object with the file's path, type, size, extension, export id and counts" \
+    grep -qx "{\"ok\":true,\"path\":\"$tmp/export/all.png\",\"content_type\":\"application/zip\",\"bytes\":$(wc -c <"$tmp/export/all.png"),\"file_extension\":\".zip\",\"is_zip\":true,\"export_id\":\"[^\"]*\",\"attempts\":1,\"polls\":[0-9]*}" "$tmp/out"
+check "stdout holds only that line" test "$(wc -l <"$tmp/out")" -eq 1
+check "several pages of PNG are a zip archive" cmp -s -n 4 <(printf 'PK\003\004') "$tmp/export/all.png"
+check "--json keeps the progress on stderr" grep -q "^pbi: export [^ ]*: Succeeded 100 %" "$tmp/err"
+expect "export to stdout" 0 "$pbi" export --workspace "$workspace" --report "$report" --format pdf --poll-interval 1 -o -
+check "stdout is the PDF, the summary on stderr" \
+    bash -c "head -c 5 '$tmp/out' | grep -q '^%PDF-' && grep -q '^wrote stdout: application/pdf, [0-9]* bytes' '$tmp/err'"
+expect "workspaces (to find the paginated report)" 0 "$pbi" workspaces --json
+finance=$(grep -o '"id":"[^"]*","name":"Finance"' "$tmp/out" | cut -d'"' -f4)
+expect "reports in the Finance workspace" 0 "$pbi" reports --workspace "$finance" --json
+paginated=$(grep -o '"id":"[^"]*","name":"[^"]*","reportType":"PaginatedReport"' "$tmp/out" | head -1 | cut -d'"' -f4)
+check "the seeded paginated report is listed" test -n "$paginated"
+expect "PNG of a paginated report is a Power BI error" 4 "$pbi" export --workspace "$finance" \
+    --report "$paginated" --format PNG -o "$tmp/export/statement.png" --json
+check "it is named export_format_not_supported" \
+    bash -c "grep -q '\"ok\":false.*\"error\":\"export_format_not_supported\"' '$tmp/out' &&
+             grep -q 'error: export_format_not_supported' '$tmp/err'"
+check "no file is written" bash -c "! ls '$tmp/export/statement.png'* 2>/dev/null"
+expect "an export past its --timeout is a timeout" 5 "$pbi" export --workspace "$workspace" --report "$report" \
+    --format PDF --timeout 1 -o "$tmp/export/late.pdf" --json
+check "it is named timeout, and no file is written" \
+    bash -c "grep -q '\"error\":\"timeout\"' '$tmp/out' && ! ls '$tmp/export/late.pdf'* 2>/dev/null"
+expect "export without --format is a usage error" 2 "$pbi" export --workspace "$workspace" --report "$report" \
+    -o "$tmp/export/x.pdf" --json
+check "its failure is machine-readable" grep -q '"ok":false.*"error":"usage"' "$tmp/out"
+expect "export without -o is a usage error" 2 "$pbi" export --workspace "$workspace" --report "$report" --format PDF
+expect "export without --report is a usage error" 2 "$pbi" export --workspace "$workspace" --format PDF \
+    -o "$tmp/export/x.pdf" --json
+check "its failure is machine-readable too" grep -q '"ok":false.*"error":"usage"' "$tmp/out"
+expect "an unknown export format is a usage error" 2 "$pbi" export --report "$report" --format BMP -o "$tmp/export/x"
+expect "an output in a missing directory is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/export/missing/x.pdf" --json
+check "it says why, machine-readably" grep -q '"error":"usage".*does not exist' "$tmp/out"
+expect "an output that is a directory is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/export"
+check "no file is left by the failed exports" test "$(ls "$tmp/export")" = "$(printf 'all.png\npage.png')"
 
 expect "an unknown report is a Power BI error" 4 "$pbi" report --workspace "$workspace" --report 00000000-0000-0000-0000-000000000000 --json
 check "the Power BI error is machine-readable with a stable name" grep -q '"ok":false.*"error":"entity_not_found"' "$tmp/out"
