@@ -428,7 +428,7 @@ TEST_CASE("a stream's async_next completes through its handler and can be cancel
 }
 
 TEST_CASE("a slow subscriber callback delays neither the cache nor other screens and gets the newest token",
-          "[embed_cache]") {
+          "[embed_cache][concurrency]") {
     manual_stack s;
     asio::io_context slow_io; // the slow screen's callbacks run on their own thread
     auto work = asio::make_work_guard(slow_io);
