@@ -44,6 +44,8 @@ inline const char* to_string(step_status s) {
 
 /// One checked step. Never holds a secret: details name user names, ids and hosts only.
 struct diagnose_step {
+    explicit diagnose_step(std::string step_name) : name(std::move(step_name)) {}
+
     std::string name; ///< "proxy", "tenant", "realm", "sign-in", "powerbi", "clock"
     step_status status = step_status::skipped;
     std::string detail;    ///< what was checked and what came back, in plain words

@@ -274,3 +274,27 @@ TEST_CASE("a used-up embed-token quota says to move to a dedicated capacity") {
           errc::not_authorized);
     CHECK(diag.hint.find("capacity") != std::string::npos);
 }
+
+TEST_CASE("GenerateToken's row-level-security refusals are named by their message") {
+    using pbi::powerbi::classify_effective_identity_error;
+    CHECK(classify_effective_identity_error("Creating embed token for accessing dataset "
+                                            "cfafbeb1-8037-4d0c-896e-a46fb27ff229 requires "
+                                            "effective identity to be provided") ==
+          errc::effective_identity_required);
+    CHECK(classify_effective_identity_error("Creating embed token for accessing dataset "
+                                            "cfafbeb1-8037-4d0c-896e-a46fb27ff229 shouldn't have "
+                                            "effective identity") == errc::effective_identity_not_allowed);
+}
+
+TEST_CASE("other effective-identity refusals stay bad requests with the server's words") {
+    using pbi::powerbi::classify_effective_identity_error;
+    // An identity was given, but its username is not accepted: naming it "required" would
+    // send the operator looking for a missing identity.
+    CHECK_FALSE(classify_effective_identity_error(
+        "Creating embed token for accessing dataset d1 requires effective identity username to "
+        "be identical to the caller's principal name"));
+    CHECK_FALSE(classify_effective_identity_error(
+        "Creating embed token for accessing dataset d1 requires roles to be included in provided "
+        "effective identity"));
+    CHECK_FALSE(classify_effective_identity_error(""));
+}

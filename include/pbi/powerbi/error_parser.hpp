@@ -34,6 +34,17 @@ namespace pbi::powerbi {
 PBI_DECL std::error_code parse_powerbi_error(int http_status, const http::fields& headers,
                                              std::string_view body, diagnostics& diag);
 
+/// Names a GenerateToken refusal about effective identities, which Power BI sends as a plain
+/// 400 InvalidRequest told apart only by its message (`server_message`):
+/// - "Creating embed token for accessing dataset D requires effective identity to be provided"
+///   → errc::effective_identity_required;
+/// - "Creating embed token for accessing dataset D shouldn't have effective identity"
+///   → errc::effective_identity_not_allowed;
+/// - anything else, including "requires effective identity username to be identical to the
+///   caller's principal name" or "... requires roles to be included ..." → an empty code (the
+///   400 stays errc::bad_request and keeps the server's message).
+PBI_DECL std::error_code classify_effective_identity_error(std::string_view server_message);
+
 } // namespace pbi::powerbi
 
 #if defined(PBI_HEADER_ONLY)

@@ -83,7 +83,7 @@ struct export_progress {
 struct export_options {
     /// The deadline of the whole export (report lookup, submissions, polls, waits, download);
     /// 10 minutes unless set. Each request is also bounded by the client's own call timeout.
-    call_options call{std::chrono::minutes(10)};
+    call_options call{std::chrono::minutes(10), std::nullopt};
     /// The delay between polls when Power BI sends no (or a zero) Retry-After.
     std::chrono::milliseconds poll_interval{std::chrono::seconds(5)};
     /// How often a job that failed *with* a Retry-After is submitted again.

@@ -334,7 +334,10 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
     if (!ec)
         co_return result<response>{{}, std::move(res)};
 
-    detail::call_failure failure{phase, ec, st->timed_out};
+    detail::call_failure failure;
+    failure.phase = phase;
+    failure.ec = ec;
+    failure.timed_out = st->timed_out;
     failure.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started);
     failure.origin = &origin;
     failure.origin_text = origin_text;

@@ -219,8 +219,11 @@ PBI_DECL asio::awaitable<result<std::vector<workspace>>> client::list_workspaces
 }
 
 namespace detail {
-template <class T, class Parse>
-result<T> parse_body(const http::response& res, diagnostics& diag, const char* what, Parse parse) {
+// A plain function pointer, not a lambda: a closure type has no linkage, and keeping one in a
+// coroutine frame of a compiled (PBI_SEPARATE_COMPILATION) build warns (-Wsubobject-linkage).
+template <class T>
+result<T> parse_body(const http::response& res, diagnostics& diag, const char* what,
+                     std::error_code (*parse)(std::string_view, T&)) {
     T value{};
     if (auto ec = parse(res.body, value)) {
         unreadable_answer(res, what, ec, diag);
@@ -238,10 +241,7 @@ PBI_DECL asio::awaitable<result<std::vector<report>>> client::list_reports(std::
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<std::vector<report>>{ec, {}};
-    auto parse = [](std::string_view b, std::vector<report>& v) {
-        return parse_reports(b, v);
-    };
-    co_return detail::parse_body<std::vector<report>>(res, diag, "report list", parse);
+    co_return detail::parse_body<std::vector<report>>(res, diag, "report list", &parse_reports);
 }
 
 PBI_DECL asio::awaitable<result<report>> client::get_report(report_ref ref, diagnostics& diag) {
@@ -251,10 +251,7 @@ PBI_DECL asio::awaitable<result<report>> client::get_report(report_ref ref, diag
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<report>{ec, {}};
-    auto parse = [](std::string_view b, report& v) {
-        return parse_report(b, v);
-    };
-    co_return detail::parse_body<report>(res, diag, "report", parse);
+    co_return detail::parse_body<report>(res, diag, "report", &parse_report);
 }
 
 PBI_DECL asio::awaitable<result<std::vector<page>>> client::list_pages(report_ref ref, diagnostics& diag) {
@@ -264,10 +261,7 @@ PBI_DECL asio::awaitable<result<std::vector<page>>> client::list_pages(report_re
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<std::vector<page>>{ec, {}};
-    auto parse = [](std::string_view b, std::vector<page>& v) {
-        return parse_pages(b, v);
-    };
-    co_return detail::parse_body<std::vector<page>>(res, diag, "page list", parse);
+    co_return detail::parse_body<std::vector<page>>(res, diag, "page list", &parse_pages);
 }
 
 namespace detail {
@@ -277,25 +271,22 @@ namespace detail {
 inline result<embed_token> embed_token_answer(std::error_code ec, const http::response& res,
                                               diagnostics& diag) {
     if (ec == errc::bad_request) {
-        const auto& m = diag.server_message;
-        if (m.find("requires effective identity") != std::string::npos) {
+        const auto named = classify_effective_identity_error(diag.server_message);
+        if (named == errc::effective_identity_required) {
             diag.message =
                 "a dataset of this token uses row-level security, and no effective identity names it";
             diag.hint = "add an effective_identity (username, roles) whose datasets list that dataset";
-            return {make_error_code(errc::effective_identity_required), {}};
+            return {named, {}};
         }
-        if (m.find("shouldn't have effective identity") != std::string::npos) {
+        if (named == errc::effective_identity_not_allowed) {
             diag.message = "an effective identity names a dataset that has no row-level security";
             diag.hint = "remove that dataset from the identity's datasets (or the identity itself)";
-            return {make_error_code(errc::effective_identity_not_allowed), {}};
+            return {named, {}};
         }
     }
     if (ec)
         return {ec, {}};
-    auto parse = [](std::string_view b, embed_token& v) {
-        return parse_embed_token(b, v);
-    };
-    return parse_body<embed_token>(res, diag, "embed token", parse);
+    return parse_body<embed_token>(res, diag, "embed token", &parse_embed_token);
 }
 
 } // namespace detail
@@ -339,10 +330,7 @@ PBI_DECL asio::awaitable<result<std::vector<dashboard>>> client::list_dashboards
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<std::vector<dashboard>>{ec, {}};
-    auto parse = [](std::string_view b, std::vector<dashboard>& v) {
-        return parse_dashboards(b, v);
-    };
-    co_return detail::parse_body<std::vector<dashboard>>(res, diag, "dashboard list", parse);
+    co_return detail::parse_body<std::vector<dashboard>>(res, diag, "dashboard list", &parse_dashboards);
 }
 
 PBI_DECL asio::awaitable<result<std::vector<tile>>> client::list_tiles(dashboard_ref ref, diagnostics& diag) {
@@ -354,10 +342,7 @@ PBI_DECL asio::awaitable<result<std::vector<tile>>> client::list_tiles(dashboard
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<std::vector<tile>>{ec, {}};
-    auto parse = [](std::string_view b, std::vector<tile>& v) {
-        return parse_tiles(b, v);
-    };
-    co_return detail::parse_body<std::vector<tile>>(res, diag, "tile list", parse);
+    co_return detail::parse_body<std::vector<tile>>(res, diag, "tile list", &parse_tiles);
 }
 
 PBI_DECL asio::awaitable<result<dashboard>> client::get_dashboard(dashboard_ref ref, diagnostics& diag) {
@@ -369,10 +354,7 @@ PBI_DECL asio::awaitable<result<dashboard>> client::get_dashboard(dashboard_ref 
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<dashboard>{ec, {}};
-    auto parse = [](std::string_view b, dashboard& v) {
-        return parse_dashboard(b, v);
-    };
-    co_return detail::parse_body<dashboard>(res, diag, "dashboard", parse);
+    co_return detail::parse_body<dashboard>(res, diag, "dashboard", &parse_dashboard);
 }
 
 PBI_DECL asio::awaitable<result<tile>> client::get_tile(tile_ref ref, diagnostics& diag) {
@@ -386,10 +368,7 @@ PBI_DECL asio::awaitable<result<tile>> client::get_tile(tile_ref ref, diagnostic
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<tile>{ec, {}};
-    auto parse = [](std::string_view b, tile& v) {
-        return parse_tile(b, v);
-    };
-    co_return detail::parse_body<tile>(res, diag, "tile", parse);
+    co_return detail::parse_body<tile>(res, diag, "tile", &parse_tile);
 }
 
 PBI_DECL asio::awaitable<result<embed_token>>
@@ -435,10 +414,7 @@ PBI_DECL asio::awaitable<result<std::vector<dataset>>> client::list_datasets(std
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<std::vector<dataset>>{ec, {}};
-    auto parse = [](std::string_view b, std::vector<dataset>& v) {
-        return parse_datasets(b, v);
-    };
-    co_return detail::parse_body<std::vector<dataset>>(res, diag, "dataset list", parse);
+    co_return detail::parse_body<std::vector<dataset>>(res, diag, "dataset list", &parse_datasets);
 }
 
 PBI_DECL asio::awaitable<result<dataset>> client::get_dataset(dataset_ref ref, diagnostics& diag) {
@@ -448,10 +424,7 @@ PBI_DECL asio::awaitable<result<dataset>> client::get_dataset(dataset_ref ref, d
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<dataset>{ec, {}};
-    auto parse = [](std::string_view b, dataset& v) {
-        return parse_dataset(b, v);
-    };
-    co_return detail::parse_body<dataset>(res, diag, "dataset", parse);
+    co_return detail::parse_body<dataset>(res, diag, "dataset", &parse_dataset);
 }
 
 PBI_DECL asio::awaitable<result<refresh_started>> client::refresh_dataset(dataset_ref ref,
@@ -486,10 +459,7 @@ PBI_DECL asio::awaitable<result<std::vector<refresh_entry>>> client::list_refres
     auto [ec, res] = co_await std::move(request);
     if (ec)
         co_return result<std::vector<refresh_entry>>{ec, {}};
-    auto parse = [](std::string_view b, std::vector<refresh_entry>& v) {
-        return parse_refreshes(b, v);
-    };
-    co_return detail::parse_body<std::vector<refresh_entry>>(res, diag, "refresh history", parse);
+    co_return detail::parse_body<std::vector<refresh_entry>>(res, diag, "refresh history", &parse_refreshes);
 }
 
 PBI_DECL asio::awaitable<result<embed_token>> client::generate_token(generate_token_v2_request body,

@@ -246,4 +246,12 @@ PBI_DECL std::error_code parse_powerbi_error(int http_status, const http::fields
     return finish(errc::powerbi_error, "the call failed", "see the error code and the server message");
 }
 
+PBI_DECL std::error_code classify_effective_identity_error(std::string_view server_message) {
+    if (server_message.find("requires effective identity to be provided") != std::string_view::npos)
+        return make_error_code(errc::effective_identity_required);
+    if (server_message.find("shouldn't have effective identity") != std::string_view::npos)
+        return make_error_code(errc::effective_identity_not_allowed);
+    return {};
+}
+
 } // namespace pbi::powerbi
