@@ -338,3 +338,19 @@ TEST_CASE("an unknown dashboard or tile is PowerBIEntityNotFound and empty ids a
     CHECK(s.emu.request_count("dashboard") == 2);
     CHECK(s.emu.request_count("tile") == 2);
 }
+
+TEST_CASE("an id of '.' or '..' is refused before anything is sent") {
+    stack s;
+    // "/groups/../dashboards/x/tiles" would be My workspace's once a proxy normalised the path.
+    for (const char* id : {"..", "."}) {
+        auto by_workspace = s.run(list_tiles_failure(s.powerbi, {id, "x"}));
+        CHECK(by_workspace.ec == pbi::errc::invalid_argument);
+        CHECK(by_workspace.diag.message.find("may not be") != std::string::npos);
+        auto by_dashboard = s.run(list_tiles_failure(s.powerbi, {seed::lobby_screens_workspace, id}));
+        CHECK(by_dashboard.ec == pbi::errc::invalid_argument);
+    }
+    CHECK(s.http.counters().requests == 0);
+    // Dots inside an id are ordinary characters.
+    auto dotted = s.run(list_tiles_failure(s.powerbi, {seed::lobby_screens_workspace, "a..b"}));
+    CHECK(dotted.ec == pbi::errc::entity_not_found);
+}

@@ -380,3 +380,73 @@ TEST_CASE("the form without diagnostics throws pbi::error", "[export]") {
                                                  pb::export_format::png)));
     CHECK(code == "export_format_not_supported");
 }
+
+namespace {
+pbi::testing::fault throttled_export(std::string retry_after) {
+    pbi::testing::fault f;
+    f.status = 429;
+    f.headers = {{"Content-Type", "application/json; charset=utf-8"},
+                 {"Retry-After", std::move(retry_after)}};
+    f.body = R"({"error":{"code":"TooManyRequests","message":"slow down"}})";
+    return f;
+}
+} // namespace
+
+TEST_CASE("a 429 on a poll asking for longer than one call may take is waited out within the export's "
+          "deadline",
+          "[export]") {
+    stack s(quick_exports());
+    auto short_calls = stack::powerbi_options(s.emu);
+    short_calls.call.timeout = 1s; // each request alone: the client itself cannot wait 2 s
+    pb::client pc(s.http, s.tokens, short_calls);
+    CHECK(s.run(warm_up(pc)) == 2);
+    s.emu.inject_fault("export_status", throttled_export("2"));
+    auto o = s.run(export_outcome(
+        pc, request_for(seed::lobby_screens_workspace, seed::welcome_board_report, pb::export_format::pdf),
+        quick_polls()));
+
+    REQUIRE_FALSE(o.ec);
+    CHECK(starts_with(o.result.bytes, "%PDF-"));
+    CHECK(o.result.attempts == 1); // the job was not submitted again
+    CHECK((o.finished - o.started >= 2s));
+}
+
+TEST_CASE("a 429 on a poll asking for longer than the export's deadline fails at once and names the job",
+          "[export]") {
+    stack s(quick_exports());
+    s.emu.inject_fault("export_status", throttled_export("3600"));
+    auto o = s.run(export_outcome(
+        s.powerbi,
+        request_for(seed::lobby_screens_workspace, seed::welcome_board_report, pb::export_format::pdf),
+        quick_polls()));
+
+    CHECK(o.ec == pbi::errc::throttled);
+    CHECK(o.diag.retry_after == std::chrono::seconds(3600));
+    CHECK(o.diag.message.find("export's deadline") != std::string::npos);
+    CHECK(o.diag.hint.find("export_options::call") != std::string::npos);
+    CHECK(o.diag.message.find("[export job ") != std::string::npos); // it may still finish
+    CHECK((o.finished - o.started < 10s));                           // not slept
+    CHECK(s.emu.request_count("export_file") == 0);
+}
+
+TEST_CASE("a file larger than max_file_bytes fails with the limit named, and the job with it", "[export]") {
+    stack s(quick_exports());
+    auto options = quick_polls();
+    options.max_file_bytes = 16;
+    auto o = s.run(export_outcome(
+        s.powerbi,
+        request_for(seed::lobby_screens_workspace, seed::welcome_board_report, pb::export_format::pdf),
+        options));
+
+    CHECK(o.ec == pbi::errc::body_limit_exceeded);
+    CHECK(o.diag.message.find("max_file_bytes (16 bytes)") != std::string::npos);
+    CHECK(o.diag.message.find("[export job ") != std::string::npos);
+    CHECK(s.emu.request_count("export_file") == 1);
+
+    auto roomy = s.run(export_outcome( // the default (1 GiB) is not the HTTP client's 64 MiB
+        s.powerbi,
+        request_for(seed::lobby_screens_workspace, seed::welcome_board_report, pb::export_format::pdf),
+        quick_polls()));
+    REQUIRE_FALSE(roomy.ec);
+    CHECK(pb::export_options().max_file_bytes > pbi::http::parser_limits().max_body_bytes);
+}

@@ -200,6 +200,8 @@ TEST_CASE("a body over the client's limit is body_limit_exceeded", "[fault]") {
     });
     io.run_for(30s);
     CHECK(o.ec == pbi::errc::body_limit_exceeded);
+    CHECK(o.diag.message.find("larger than this call accepts (65536 bytes)") != std::string::npos);
+    CHECK(o.diag.hint.find("max_body_bytes") != std::string::npos);
     tokens.shutdown(); // nothing may be left running: the io_context runs dry
     http.close_idle();
     io.restart();

@@ -29,7 +29,7 @@ struct token_source_options {
     endpoint_version version = endpoint_version::v2;
     /// Deadline of each token request: shorter than a caller's default 30 s wait, so a hung
     /// server is reported by the request itself (naming the host) rather than by the waiter.
-    call_options fetch_options{std::chrono::seconds(25), std::nullopt};
+    call_options fetch_options = call_options::with_timeout(std::chrono::seconds(25));
     refresh::cache_options cache; ///< refresh policy, back-off, quiet period, events hook
 
     /// Authority and scope (or v1 resource) of a national cloud.

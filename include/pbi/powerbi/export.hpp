@@ -12,6 +12,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -82,8 +83,12 @@ struct export_progress {
 
 struct export_options {
     /// The deadline of the whole export (report lookup, submissions, polls, waits, download);
-    /// 10 minutes unless set. Each request is also bounded by the client's own call timeout.
-    call_options call{std::chrono::minutes(10), std::nullopt};
+    /// 10 minutes unless set. Each request is also bounded by the client's own call timeout, but
+    /// a 429 whose Retry-After ends before this deadline is waited out and the request sent again.
+    call_options call = call_options::with_timeout(std::chrono::minutes(10));
+    /// The largest file accepted (it is held in memory): 1 GiB unless set. A larger one fails
+    /// with errc::body_limit_exceeded, the message naming this limit.
+    std::size_t max_file_bytes = std::size_t(1) << 30;
     /// The delay between polls when Power BI sends no (or a zero) Retry-After.
     std::chrono::milliseconds poll_interval{std::chrono::seconds(5)};
     /// How often a job that failed *with* a Retry-After is submitted again.
@@ -146,7 +151,9 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
 /// Deadline: options.call. No wait runs past it: when the next poll (or resubmission) would come
 /// after it, the operation fails at once with errc::timeout, the delay Power BI asked for in
 /// diagnostics::retry_after. Each request gets the client's retries (429, 5xx on GETs) and token
-/// renewal within that deadline.
+/// renewal within the client's call timeout; a 429 asking for longer is waited out here when it
+/// ends before the export's deadline, else fails at once (errc::throttled, retry_after set).
+/// A failure after the job was submitted ends diagnostics::message with "[export job <id>]".
 ///
 /// Completion signature: void(std::error_code, export_result); the forms without diagnostics
 /// complete with void(std::exception_ptr, export_result) (a pbi::error). Runs on the client's

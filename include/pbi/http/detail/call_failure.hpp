@@ -11,6 +11,7 @@
 #include <asio/error.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <system_error>
 
@@ -65,6 +66,7 @@ struct call_failure {
     std::string proxy_setting;               ///< where the proxy came from ("HTTPS_PROXY", ...)
     std::string tls_detail;                  ///< from the TLS handshake that failed
     const diagnostics* proxy_said = nullptr; ///< check_connect_response()'s words, when it refused
+    std::size_t body_limit = 0;              ///< the largest body the call accepted
 };
 
 /// Fills diag.source (transport), message, hint (and proxy_status) and returns the code to
@@ -181,6 +183,11 @@ inline std::error_code describe_failure(const call_failure& f, diagnostics& diag
         fail("could not connect to " + origin_text + ": " + ec.message(), std::move(hint));
     } else if (ec == errc::connection_closed) {
         fail(origin_text + " closed the connection before sending a response");
+    } else if (ec == errc::body_limit_exceeded) {
+        fail("the response from " + origin_text + " is larger than this call accepts (" +
+                 std::to_string(f.body_limit) + " bytes)",
+             "raise http::client_options::limits.max_body_bytes, or call_options::max_response_bytes for "
+             "this call");
     } else if (ec.category() == pbi::error_category()) {
         fail("the response from " + origin_text + " is not valid HTTP/1.1: " + ec.message());
     } else {

@@ -298,7 +298,10 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
         read_outcome out;
         if (!ec) {
             phase = call_phase::awaiting_response;
-            response_parser parser(options.limits);
+            parser_limits limits = options.limits;
+            if (call.max_response_bytes)
+                limits.max_body_bytes = *call.max_response_bytes;
+            response_parser parser(limits);
             if (req.method == "HEAD")
                 parser.skip_body();
             out = co_await conn->async_read_response(parser);
@@ -346,6 +349,7 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
     failure.proxy_setting = proxy_setting_name();
     failure.tls_detail = tls_detail;
     failure.proxy_said = &tunnel_diag;
+    failure.body_limit = call.max_response_bytes.value_or(options.limits.max_body_bytes);
     ec = detail::describe_failure(failure, diag);
     co_return result<response>{ec, {}};
 }

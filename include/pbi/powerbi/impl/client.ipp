@@ -50,6 +50,23 @@ inline void unreadable_answer(const http::response& res, const char* what, std::
         diag.request_id = std::string(*ms);
 }
 
+// True when `path` has a "." or ".." segment. Paths are built from percent-encoded ids, which
+// keep '.', so an id of "." or ".." would make one, and a server or proxy that normalises the
+// path would then address another resource ("/groups/../reports" is My workspace's reports).
+inline bool has_dot_segment(std::string_view path) {
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const auto end = std::min(path.find_first_of("/?", start), path.size());
+        const auto segment = path.substr(start, end - start);
+        if (segment == "." || segment == "..")
+            return true;
+        if (end == path.size() || path[end] == '?')
+            return false;
+        start = end + 1;
+    }
+    return false;
+}
+
 inline std::error_code check_ref(const report_ref& ref, diagnostics& diag) {
     if (ref.workspace_id.empty() || ref.report_id.empty()) {
         diag.message = "a workspace id and a report id are required";
@@ -117,6 +134,12 @@ inline asio::awaitable<std::error_code> wait_before_retry(asio::any_io_executor 
 PBI_DECL asio::awaitable<result<http::response>> client::call(std::string method, std::string path,
                                                               std::string json_body, call_options options,
                                                               diagnostics& diag, std::string accept) {
+    if (detail::has_dot_segment(path)) {
+        diag.clear();
+        diag.message = "an id may not be \".\" or \"..\": the request path would leave its resource";
+        diag.hint = "check the workspace, report, dashboard, tile, dataset or export id";
+        co_return result<http::response>{make_error_code(errc::invalid_argument), {}};
+    }
     // One deadline for the token, every attempt and the waits between them.
     options.deadline = options.effective_deadline();
     const auto deadline = *options.deadline;

@@ -187,13 +187,6 @@ inline std::string export_path(const std::string& report, const std::string& exp
     return report + "/exports/" + http::encode_path_segment(export_id);
 }
 
-// Each request: the client's own call timeout, never past the export's deadline.
-inline call_options request_options(const client& c, clock::time_point deadline) {
-    call_options o;
-    o.deadline = std::min(deadline, clock::now() + c.options().call.timeout);
-    return o;
-}
-
 inline std::optional<std::chrono::seconds> retry_after(const http::response& res) {
     auto value = res.headers.get("Retry-After");
     if (!value)
@@ -323,6 +316,44 @@ inline asio::awaitable<std::error_code> sleep(asio::any_io_executor ex, clock::d
     co_return ec;
 }
 
+// The client waits out a 429's Retry-After only within its own call timeout (30 s unless set);
+// an export's deadline is usually much longer. A Retry-After that still ends before the export's
+// deadline is waited here and the request sent again (a 429 means the request was not run, so
+// this holds for ExportTo too); a longer one fails at once, naming the export's deadline.
+inline constexpr int max_throttle_waits = 5;
+
+inline asio::awaitable<result<http::response>> send(client& c, std::string method, std::string path,
+                                                    std::string body, call_options options,
+                                                    clock::time_point deadline, diagnostics& diag,
+                                                    std::string accept) {
+    for (int waits = 0;; ++waits) {
+        call_options once = options;
+        once.deadline = std::min(deadline, clock::now() + c.options().call.timeout);
+        auto call = c.call(method, path, body, once, diag, accept);
+        auto r = co_await std::move(call);
+        if (r.ec != errc::throttled || !diag.retry_after || waits >= max_throttle_waits)
+            co_return r;
+        const clock::duration wait = *diag.retry_after;
+        if (clock::now() + wait >= deadline) {
+            diag.message = "Power BI asked to wait " + seconds_text(wait) + " (Retry-After), more than the " +
+                           seconds_text(deadline - clock::now()) + " left before the export's deadline";
+            diag.hint = "allow the export more time (export_options::call), or try again later";
+            co_return r;
+        }
+        auto pause = sleep(c.get_executor(), wait);
+        if (auto wec = co_await std::move(pause))
+            co_return result<http::response>{wec, {}};
+    }
+}
+
+// A failure after the job was submitted names it: the service may still finish it, and its
+// status and file stay reachable by that id.
+inline result<export_result> job_failed(std::error_code ec, const export_result& out, diagnostics& diag) {
+    if (!out.export_id.empty())
+        diag.message += " [export job " + out.export_id + "]";
+    return {ec, {}};
+}
+
 inline std::string default_extension(export_format f, bool zip) {
     switch (f) {
     case export_format::png:
@@ -368,8 +399,9 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
         co_return R{ec, {}};
     const std::string path = ef::report_path(request.report);
 
+    const std::string json = "application/json";
     // 1. The report's type decides the formats and the body (g++ 12: create each awaitable first).
-    auto lookup = c.call("GET", path, {}, ef::request_options(c, deadline), diag);
+    auto lookup = ef::send(c, "GET", path, {}, options.call, deadline, diag, json);
     auto [lec, lres] = co_await std::move(lookup);
     if (lec)
         co_return R{lec, {}};
@@ -390,33 +422,33 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
     export_status status;
     for (;;) {
         ++out.attempts;
-        auto submit = c.call("POST", path + "/ExportTo", body, ef::request_options(c, deadline), diag);
+        auto submit = ef::send(c, "POST", path + "/ExportTo", body, options.call, deadline, diag, json);
         auto [sec, last] = co_await std::move(submit);
         if (sec)
-            co_return R{sec, {}};
+            co_return ef::job_failed(sec, out, diag);
         if (auto pec = parse_export_status(last.body, status)) {
             detail::unreadable_answer(last, "export job", pec, diag);
-            co_return R{pec, {}};
+            co_return ef::job_failed(pec, out, diag);
         }
         out.export_id = status.id;
         auto asked = ef::retry_after(last);
         while (status.state != export_state::succeeded && status.state != export_state::failed) {
             const auto delay = ef::next_delay(asked, options.poll_interval);
             if (ef::clock::now() + delay > deadline)
-                co_return R{ef::past_deadline(diag, asked, delay, deadline, "poll"), {}};
+                co_return ef::job_failed(ef::past_deadline(diag, asked, delay, deadline, "poll"), out, diag);
             auto pause = ef::sleep(c.get_executor(), delay);
             if (auto wec = co_await std::move(pause))
-                co_return R{wec, {}};
-            auto poll = c.call("GET", ef::export_path(path, out.export_id), {},
-                               ef::request_options(c, deadline), diag);
+                co_return ef::job_failed(wec, out, diag);
+            auto poll = ef::send(c, "GET", ef::export_path(path, out.export_id), {}, options.call, deadline,
+                                 diag, json);
             auto [pec, polled] = co_await std::move(poll);
             if (pec)
-                co_return R{pec, {}};
+                co_return ef::job_failed(pec, out, diag);
             ++out.polls;
             export_status next;
             if (auto jec = parse_export_status(polled.body, next)) {
                 detail::unreadable_answer(polled, "export status", jec, diag);
-                co_return R{jec, {}};
+                co_return ef::job_failed(jec, out, diag);
             }
             next.id = out.export_id; // keep addressing the job by the id it was created with
             status = std::move(next);
@@ -427,24 +459,33 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
         if (status.state == export_state::succeeded)
             break;
         if (!asked || out.attempts - 1 >= options.max_resubmits)
-            co_return R{ef::export_failed(last, status, asked, out.attempts, diag), {}};
+            co_return ef::job_failed(ef::export_failed(last, status, asked, out.attempts, diag), out, diag);
         const auto delay = ef::next_delay(asked, options.poll_interval);
         if (ef::clock::now() + delay > deadline)
-            co_return R{ef::past_deadline(diag, asked, delay, deadline, "resubmission"), {}};
+            co_return ef::job_failed(ef::past_deadline(diag, asked, delay, deadline, "resubmission"), out,
+                                     diag);
         auto pause = ef::sleep(c.get_executor(), delay);
         if (auto wec = co_await std::move(pause))
-            co_return R{wec, {}};
+            co_return ef::job_failed(wec, out, diag);
     }
 
     // 3. The file.
     // The file's own type comes back (image/png, application/zip, application/pdf, ...); accept
     // what the service's own SDK accepts for this request.
     std::string accept = "application/*, image/*, text/xml, text/csv, multipart/related";
-    auto download = c.call("GET", ef::export_path(path, out.export_id) + "/file", {},
-                           ef::request_options(c, deadline), diag, std::move(accept));
+    call_options file_options = options.call;
+    file_options.max_response_bytes = options.max_file_bytes;
+    auto download = ef::send(c, "GET", ef::export_path(path, out.export_id) + "/file", {}, file_options,
+                             deadline, diag, std::move(accept));
     auto [fec, file] = co_await std::move(download);
+    if (fec == errc::body_limit_exceeded) {
+        diag.message = "the exported file is larger than export_options::max_file_bytes (" +
+                       std::to_string(options.max_file_bytes) + " bytes); the job finished on the service";
+        diag.hint = "raise export_options::max_file_bytes (the whole file is held in memory), or download "
+                    "GET .../exports/{id}/file within 24 hours";
+    }
     if (fec)
-        co_return R{fec, {}};
+        co_return ef::job_failed(fec, out, diag);
     out.bytes = std::move(file.body);
     if (auto type = file.headers.get("Content-Type"))
         out.content_type = std::string(*type);
