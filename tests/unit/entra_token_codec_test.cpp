@@ -596,3 +596,16 @@ TEST_CASE("the body's ids win over the headers'") {
     parse_entra_error(400, h, error_body(50126, "invalid_grant"), "the token endpoint", diag);
     CHECK(diag.trace_id == "0000aaaa-11bb-cccc-dd22-eeeeee333333");
 }
+
+TEST_CASE("an error answer's huge description and code are cut, not kept in full") {
+    const std::string description = "AADSTS90000: " + std::string(100 * 1024, 'd');
+    const std::string code(5000, 'e');
+    const std::string body =
+        R"({"error":")" + code + R"(","error_description":")" + description + R"(","error_codes":[90000]})";
+    pbi::diagnostics diag;
+    CHECK(parse_entra_error(400, json_headers(), body, "the token endpoint", diag));
+    CHECK(diag.server_message.size() <= 2003);
+    CHECK(diag.server_message.rfind("AADSTS90000: ddd", 0) == 0);
+    CHECK(diag.error.size() <= 203);
+    CHECK(diag.message.size() < 1000);
+}

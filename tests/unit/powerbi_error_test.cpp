@@ -298,3 +298,16 @@ TEST_CASE("other effective-identity refusals stay bad requests with the server's
         "effective identity"));
     CHECK_FALSE(classify_effective_identity_error(""));
 }
+
+TEST_CASE("a Power BI error with a huge message or code is cut, not kept in full") {
+    const std::string code(5000, 'C');
+    const std::string message(100 * 1024, 'm');
+    pbi::diagnostics diag;
+    CHECK(parse_powerbi_error(400, json(),
+                              R"({"error":{"code":")" + code + R"(","message":")" + message + R"("}})",
+                              diag) == errc::bad_request);
+    CHECK(diag.server_message.size() <= 2003);
+    CHECK(diag.server_message.rfind("mmm", 0) == 0);
+    CHECK(diag.error.size() <= 203);
+    CHECK(diag.message.size() < 1000);
+}

@@ -107,9 +107,11 @@ inline void read_error_fields(const boost::json::object& o, diagnostics& diag) {
     body::get_string(o, "trace_id", diag.trace_id);
     body::get_string(o, "correlation_id", diag.correlation_id);
     body::get_string(o, "claims", diag.claims);
+    diag.error = body::excerpt(diag.error, body::max_error_code);
+    diag.suberror = body::excerpt(diag.suberror, body::max_error_code);
     std::string description;
     if (body::get_string(o, "error_description", description) == body::field::ok)
-        diag.server_message = std::string(body::trim(body::first_line(description)));
+        diag.server_message = body::excerpt(description, body::max_server_text);
     if (const auto* codes = o.if_contains("error_codes")) {
         if (const auto* arr = codes->if_array()) {
             for (const auto& c : *arr) {

@@ -113,7 +113,7 @@ inline void read_json(const boost::json::object& o, codes& c, diagnostics& diag)
         text = message_of(o, "message");
     if (text.empty())
         text = message_of(o, "Message");
-    diag.server_message = std::string(body::trim(body::first_line(text)));
+    diag.server_message = body::excerpt(text, body::max_server_text);
 }
 
 inline std::string status_text(int status) {
@@ -176,6 +176,9 @@ PBI_DECL std::error_code parse_powerbi_error(int http_status, const http::fields
             diag.server_message = body::excerpt(text);
         }
     }
+    c.outer = body::excerpt(c.outer, body::max_error_code);
+    c.inner = body::excerpt(c.inner, body::max_error_code);
+    c.info = body::excerpt(c.info, body::max_error_code);
     diag.error = !c.outer.empty() ? c.outer : !c.inner.empty() ? c.inner : c.info;
     if (!c.inner.empty() && !body::iequals(c.inner, diag.error))
         diag.suberror = c.inner;

@@ -294,8 +294,9 @@ inline std::error_code export_failed(const http::response& last, const export_st
                                      diagnostics& diag) {
     note_answer(last, diag);
     diag.retry_after = asked;
-    diag.error = status.error_code;
-    diag.server_message = status.error_message;
+    namespace rb = pbi::detail::body;
+    diag.error = rb::excerpt(status.error_code, rb::max_error_code);
+    diag.server_message = rb::excerpt(status.error_message, rb::max_server_text);
     diag.message = "the export job " + status.id + " failed";
     if (attempts > 1)
         diag.message += " (submission " + std::to_string(attempts) + ")";
