@@ -29,6 +29,7 @@ struct step {
     std::optional<std::chrono::seconds> retry_after;
     bool stop_automatic = false;
     pbi::refresh::duration lifetime = 60min;
+    bool fail_waiters_now = false;
 };
 
 /// A fetch function whose answers tests script; counts its calls; can be held open.
@@ -60,6 +61,7 @@ struct fake_fetch {
             fetch_result<std::string> r;
             r.ec = s.ec;
             r.stop_automatic = s.stop_automatic;
+            r.fail_waiters_now = s.fail_waiters_now;
             if (s.retry_after)
                 d.retry_after = s.retry_after;
             if (!s.ec) {
@@ -234,6 +236,29 @@ TEST_CASE("a cold fetch with waiters retries a transient failure within their de
     REQUIRE(out.done);
     CHECK_FALSE(out.ec);
     CHECK(*out.value == "v2");
+}
+
+TEST_CASE("an answer the service does not give fails the cold waiters at once; the next caller retries") {
+    asio::io_context io;
+    fake_fetch f(io.get_executor());
+    cache_type c(io.get_executor(), f.function(), no_jitter());
+    auto unreadable = failure(pbi::errc::unexpected_json);
+    unreadable.fail_waiters_now = true;
+    f.script = {unreadable};
+    outcome first, second;
+    start_get(c, first);
+    start_get(c, second);
+    run_a_little(io);
+    CHECK(f.calls == 1);
+    REQUIRE(first.done); // not after retrying towards the 30 s deadline
+    REQUIRE(second.done);
+    CHECK(first.ec == pbi::errc::unexpected_json);
+    CHECK(second.ec == pbi::errc::unexpected_json);
+    advance_clock(io, 10s); // no caller waits: no attempt runs by itself
+    CHECK(f.calls == 1);
+    auto third = get_now(io, c); // past the back-off: a new attempt, which succeeds
+    CHECK(f.calls == 2);
+    CHECK_FALSE(third.ec);
 }
 
 TEST_CASE("a waiter whose deadline passes gets a timeout, not an endless wait") {

@@ -21,6 +21,11 @@ struct fetch_result {
     /// The failure cannot heal by itself (a wrong password, a disabled app): automatic attempts
     /// stop until the credential changes or a caller asks after the quiet period.
     bool stop_automatic = false;
+    /// The answer was not one the service gives (a 2xx whose body is unreadable or not the
+    /// expected JSON: a gateway page, a misconfigured endpoint): a retry within the waiters'
+    /// deadlines is unlikely to help, so they get the failure now instead of after several
+    /// attempts. Automatic attempts go on with the usual back-off.
+    bool fail_waiters_now = false;
 };
 
 enum class cache_event_kind {

@@ -160,6 +160,8 @@ PBI_DECL asio::awaitable<refresh::fetch_result<access_token>> token_grant::fetch
         const bool client_error =
             diag.http_status >= 400 && diag.http_status < 500 && diag.http_status != 429;
         out.stop_automatic = a.ec == condition::auth || a.ec == condition::configuration || client_error;
+        // A 2xx that is not a token answer (a gateway page, the wrong host): say so now.
+        out.fail_waiters_now = diag.http_status >= 200 && diag.http_status < 300;
         co_return out;
     }
     {

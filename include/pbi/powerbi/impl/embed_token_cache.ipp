@@ -75,6 +75,7 @@ mint_embed_token(client& c, const embed_prepare_function& prepare, embed_request
         out.ec = tec;
         out.stop_automatic = tec == errc::bad_request || tec == errc::effective_identity_required ||
                              tec == errc::effective_identity_not_allowed;
+        out.fail_waiters_now = diag.http_status >= 200 && diag.http_status < 300; // not a token answer
         co_return out;
     }
     auto timing =

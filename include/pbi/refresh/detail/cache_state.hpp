@@ -342,8 +342,8 @@ private:
         // Waiters who cannot wait for the next attempt get the error now; while a valid value is
         // served, only callers that asked for more remaining lifetime are waiting.
         const auto next = *next_attempt_at_;
-        complete_waiters([&](const waiter& w) { return serving || w.deadline <= next; }, last_ec_, nullptr,
-                         &last_diag_);
+        complete_waiters([&](const waiter& w) { return serving || r.fail_waiters_now || w.deadline <= next; },
+                         last_ec_, nullptr, &last_diag_);
         if (serving || !waiters_.empty())
             arm_refresh(next);
     }
