@@ -4,11 +4,13 @@
 #include <pbi/pbi.hpp>
 #include <pbi/testing/emulator.hpp>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace pbi_cli {
 
@@ -30,6 +32,18 @@ inline std::optional<std::string> env(const char* name) {
     return std::string(v);
 }
 
+/// True when the variable is set to the empty string (or only white space): a mistake to report,
+/// not "unset" (an unset PBI_TENANT_ID means "use the built-in emulator").
+inline bool set_but_empty(const char* name) {
+    const char* v = std::getenv(name);
+    if (!v)
+        return false;
+    for (; *v; ++v)
+        if (!std::isspace(static_cast<unsigned char>(*v)))
+            return false;
+    return true;
+}
+
 /// Reads PBI_* variables. Returns an error message for an unusable configuration.
 inline std::optional<std::string> read_settings(settings& out) {
     auto tenant = env("PBI_TENANT_ID");
@@ -37,6 +51,9 @@ inline std::optional<std::string> read_settings(settings& out) {
     auto secret = env("PBI_CLIENT_SECRET");
     auto user = env("PBI_USERNAME");
     auto password = env("PBI_PASSWORD");
+    if (set_but_empty("PBI_TENANT_ID"))
+        return "PBI_TENANT_ID is set but empty: set it to the tenant's GUID or domain, or unset it to use "
+               "the built-in emulator";
     if (!tenant)
         return "PBI_TENANT_ID is not set";
     if (!client_id)
@@ -67,11 +84,18 @@ inline std::optional<std::string> read_settings(settings& out) {
             return "PBI_CLOUD must be one of public, usgov, usgovhigh, usdod, china (got '" + *name + "')";
         out.cloud = pbi::cloud::preset(*parsed);
     }
+    // Never echoes a user name or password given in the value (https://user:password@host).
     auto check_origin = [](const std::string& var, const std::string& value) -> std::optional<std::string> {
+        const std::string shown = pbi::http::redact_user_info(value);
+        if (shown != value)
+            return var +
+                   " must be an https origin like https://host[:port], without a user name or password (got "
+                   "'" +
+                   shown + "')";
         std::error_code ec;
         auto u = pbi::http::url::parse(value, ec);
         if (ec || u.scheme != "https" || (u.target != "/" && !u.target.empty()))
-            return var + " must be an https origin like https://host[:port] (got '" + value + "')";
+            return var + " must be an https origin like https://host[:port] (got '" + shown + "')";
         return std::nullopt;
     };
     if (auto a = env("PBI_AUTHORITY_HOST")) {

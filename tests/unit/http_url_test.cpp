@@ -130,3 +130,13 @@ TEST_CASE("malformed or unsupported URLs are invalid_url") {
         CHECK(ec == pbi::condition::configuration);
     }
 }
+
+TEST_CASE("redact_user_info masks everything up to the last '@' and leaves other text alone") {
+    using pbi::http::redact_user_info;
+    CHECK(redact_user_info("https://u:topsecretpw@127.0.0.1:1") == "https://***@127.0.0.1:1");
+    CHECK(redact_user_info("http://me:pa/ss?w#rd@proxy:8080") == "http://***@proxy:8080");
+    CHECK(redact_user_info("https://u:p@ss@host") == "https://***@host");
+    CHECK(redact_user_info("u:pw@host:3128") == "***@host:3128"); // no scheme
+    CHECK(redact_user_info("https://host:443") == "https://host:443");
+    CHECK(redact_user_info("") == "");
+}

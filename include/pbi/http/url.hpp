@@ -34,6 +34,12 @@ struct url {
     PBI_DECL static url parse(std::string_view text, std::error_code& ec);
 };
 
+/// A URL-like setting made safe to show: everything between "scheme://" (or the start) and the
+/// LAST '@' becomes "***" ("https://u:pw@host" → "https://***@host"). The last '@', because a
+/// malformed value may hold a password with unencoded '/', '?', '#' or '@'. Text without '@'
+/// is returned as it is.
+PBI_DECL std::string redact_user_info(std::string_view text);
+
 } // namespace pbi::http
 
 #if defined(PBI_HEADER_ONLY)

@@ -155,21 +155,6 @@ inline bool entry_matches(std::string_view entry, std::string_view host,
     return iequal(host, name) || ends_with_label(host, name);
 }
 
-// Masks the user info of a proxy URL so that a bad value can be shown.
-inline std::string redact_user_info(std::string_view text) {
-    // Masks everything up to the LAST '@' of the whole value: a malformed value may hold a
-    // password with unencoded '/', '?' or '#', so the authority's end cannot be trusted.
-    const auto sep = text.find("://");
-    const std::size_t start = sep == std::string_view::npos ? 0 : sep + 3;
-    const auto at = text.rfind('@');
-    if (at == std::string_view::npos || at < start)
-        return std::string(text);
-    std::string out(text.substr(0, start));
-    out += "***@";
-    out += text.substr(at + 1);
-    return out;
-}
-
 } // namespace detail::proxy_rules
 
 PBI_DECL std::string proxy_server::display() const {
@@ -251,8 +236,8 @@ PBI_DECL proxy_config proxy_config::from_environment(const environment_reader& e
         if (pec) {
             ec = pec;
             diag.clear();
-            diag.message = std::string(name) + " is not a usable proxy URL: \"" +
-                           detail::proxy_rules::redact_user_info(*value) + "\"";
+            diag.message =
+                std::string(name) + " is not a usable proxy URL: \"" + redact_user_info(*value) + "\"";
             diag.hint = "write it as http://[user:password@]host:port (percent-encode reserved characters "
                         "in the user name and password; SOCKS proxies are not supported)";
             return proxy_config{};

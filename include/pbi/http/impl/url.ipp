@@ -156,4 +156,16 @@ PBI_DECL url url::parse(std::string_view text, std::error_code& ec) {
     return out;
 }
 
+PBI_DECL std::string redact_user_info(std::string_view text) {
+    const auto sep = text.find("://");
+    const std::size_t start = sep == std::string_view::npos ? 0 : sep + 3;
+    const auto at = text.rfind('@');
+    if (at == std::string_view::npos || at < start)
+        return std::string(text);
+    std::string out(text.substr(0, start));
+    out += "***@";
+    out += text.substr(at + 1);
+    return out;
+}
+
 } // namespace pbi::http
