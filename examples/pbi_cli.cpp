@@ -17,6 +17,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -78,7 +79,8 @@ commands:
   diagnose                                   check the configuration step by step: tenant,
                                              realm, sign-in, a Power BI call, clock skew
 
-options: --json (machine-readable stdout), --help
+options: --json (machine-readable stdout), --help; each command takes the options shown with
+  it, each once except those marked ...
 configuration: PBI_TENANT_ID, PBI_CLIENT_ID, PBI_CLIENT_SECRET, PBI_USERNAME, PBI_PASSWORD,
   PBI_CLOUD, PBI_AUTHORITY_HOST, PBI_API_BASE, PBI_CA_FILE. Without PBI_TENANT_ID the CLI
   starts the built-in emulator. Exit codes: 0 ok, 2 usage/configuration, 3 sign-in failed,
@@ -89,6 +91,7 @@ struct arguments {
     std::string command;
     std::map<std::string, std::string> values; // --workspace, --report, --port, ...: the last one given
     std::map<std::string, std::vector<std::string>> lists; // every value of each option, in order
+    std::vector<std::string> given; // the options with a value, in the order first given
     bool json = false;
     bool show_token = false;
 };
@@ -110,8 +113,11 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& a) 
         else if (std::find(with_value.begin(), with_value.end(), arg) != with_value.end()) {
             if (i + 1 >= argc || std::string_view(argv[i + 1]).rfind("--", 0) == 0)
                 return arg + " needs a value";
+            auto& values = a.lists[arg];
+            if (values.empty())
+                a.given.push_back(arg);
             a.values[arg] = argv[++i];
-            a.lists[arg].push_back(argv[i]);
+            values.push_back(argv[i]);
         } else if (arg.rfind("--", 0) == 0)
             return "unknown option " + arg;
         else if (a.command.empty())
@@ -124,6 +130,69 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& a) 
     return std::nullopt;
 }
 
+/// The options each command takes: once (`takes`) or repeated (`repeats`, shown with "..." in
+/// the usage text). Any other option is a usage error naming it and the command.
+struct command_spec {
+    std::string_view name;
+    std::vector<std::string_view> takes;
+    std::vector<std::string_view> repeats;
+};
+
+const std::vector<command_spec>& command_specs() {
+    static const std::vector<command_spec> specs = {
+        {"token", {}, {}},
+        {"workspaces", {}, {}},
+        {"reports", {"--workspace"}, {}},
+        {"report", {"--workspace", "--report"}, {}},
+        {"pages", {"--workspace", "--report"}, {}},
+        {"embed-token",
+         {"--workspace", "--identity", "--access-level", "--lifetime"},
+         {"--report", "--dataset", "--target-workspace"}},
+        {"dashboards", {"--workspace"}, {}},
+        {"tiles", {"--workspace", "--dashboard"}, {}},
+        {"datasets", {"--workspace"}, {}},
+        {"refresh-dataset", {"--workspace", "--dataset"}, {}},
+        {"emulator", {"--port", "--ca-out"}, {}},
+        {"demo", {}, {}},
+        {"diagnose", {}, {}},
+        {"export",
+         {"--workspace", "--report", "--format", "-o", "--timeout", "--poll-interval"},
+         {"--page", "--filter"}},
+    };
+    return specs;
+}
+
+const command_spec* find_command(std::string_view name) {
+    for (const auto& spec : command_specs())
+        if (spec.name == name)
+            return &spec;
+    return nullptr;
+}
+
+std::string printable(std::string_view text);
+
+/// A usage message when `a` gives its command an option it does not take, or a single-valued
+/// option twice (last-wins would silently drop a value).
+std::optional<std::string> check_options(const arguments& a, const command_spec& spec) {
+    auto has = [](const std::vector<std::string_view>& names, const std::string& name) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    const std::string command(spec.name);
+    for (const auto& name : a.given) {
+        if (has(spec.repeats, name))
+            continue;
+        if (!has(spec.takes, name))
+            return "pbi " + command + " does not take " + name + " (pbi --help lists each command's options)";
+        const auto& values = a.lists.at(name);
+        if (values.size() > 1)
+            return name + " given twice ('" + printable(values[0]) + "', then '" + printable(values[1]) +
+                   "'): pbi " + command + " takes it once";
+    }
+    if (a.show_token && spec.name != "token")
+        return "pbi " + command + " does not take --show-token (only pbi token does)";
+    return std::nullopt;
+}
+
 std::string iso_time(std::chrono::system_clock::time_point t) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};
@@ -133,13 +202,87 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
     return buf;
 }
 
-/// Server-provided text with control characters (terminal escapes) replaced by '?'.
+/// The most bytes of one server-provided text the CLI prints (a server may send 100 KB).
+constexpr std::size_t max_server_text = 2000;
+
+/// Server-provided text made safe to print: control characters (terminal escapes, line breaks;
+/// C0, DEL and C1) replaced by '?', and at most max_server_text bytes (cut at a character
+/// boundary), followed by " [... N more bytes]" when cut.
 std::string printable(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out)
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
-            c = '?';
+    std::size_t keep = text.size();
+    if (keep > max_server_text) {
+        keep = max_server_text;
+        while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xc0) == 0x80)
+            --keep; // not inside a UTF-8 sequence
+    }
+    std::string out;
+    out.reserve(keep + 32);
+    for (std::size_t i = 0; i < keep; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            out += '?';
+        } else if (c == 0xc2 && i + 1 < keep && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+            out += '?'; // U+0080..U+009F, e.g. the one-byte CSI
+            ++i;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    if (keep < text.size())
+        out += " [... " + std::to_string(text.size() - keep) + " more bytes]";
     return out;
+}
+
+/// The SDK's hints name its own API (effective_identity, call_options, tls_options, ...); the
+/// CLI's output names what a CLI user can change instead. `export_command`: `pbi export`, whose
+/// deadline is --timeout (other commands' calls have the SDK's 30 s).
+std::string cli_words(std::string text, bool export_command) {
+    const std::pair<std::string_view, std::string_view> rules[] = {
+        {"add an effective_identity (username, roles) whose datasets list that dataset",
+         "give --identity USER[:ROLE,...] (it applies to the --dataset ids, else to the reports' datasets, "
+         "found with --workspace)"},
+        {"remove that dataset from the identity's datasets (or the identity itself)",
+         "leave out --identity, or name with --dataset only datasets that use row-level security"},
+        {"(export_options::max_resubmits)", "(pbi export resubmits a job once)"},
+        {"raise export_options::max_file_bytes (the whole file is held in memory), or download", "download"},
+        {"export_options::max_file_bytes", "the CLI's file size limit"},
+        {"export_options::call", "--timeout SECONDS"},
+        {"raise max_connections_per_origin or allow more time in call_options",
+         export_command ? "allow more time with --timeout SECONDS" : "try again later"},
+        {"allow more time in call_options",
+         export_command ? "allow more time with --timeout SECONDS" : "try again later (each call has 30 s)"},
+        {"give the call a longer deadline (call_options)",
+         export_command ? "give the export a longer --timeout" : "try again later"},
+        {"with tls_options::extra_ca_pem or extra_ca_files, e.g. from PBI_CA_FILE",
+         "in a PEM file named by PBI_CA_FILE"},
+        {"of the CA certificate in tls_options", "of the CA certificate in PBI_CA_FILE"},
+        {"raise http::client_options::limits.max_body_bytes, or call_options::max_response_bytes for this "
+         "call",
+         "the CLI accepts no larger answer"},
+        {"(HTTPS_PROXY / proxy_config)", "(HTTPS_PROXY)"},
+        {", or in proxy_server::username and password", ""},
+        {"as list_pages() gives it", "as pbi pages lists it"},
+    };
+    for (const auto& [sdk, cli] : rules)
+        for (auto at = text.find(sdk); at != std::string::npos; at = text.find(sdk, at + cli.size()))
+            text.replace(at, sdk.size(), cli);
+    return text;
+}
+
+/// The diagnostics as the CLI prints them: hints in the CLI's words, every text printable and
+/// bounded (printable()).
+diagnostics for_display(const diagnostics& raw, bool export_command) {
+    diagnostics d = raw;
+    d.message = cli_words(std::move(d.message), export_command);
+    d.hint = cli_words(std::move(d.hint), export_command);
+    for (auto* text :
+         {&d.error, &d.suberror, &d.trace_id, &d.correlation_id, &d.claims, &d.request_id,
+          &d.powerbi_error_info, &d.client_request_id, &d.proxy, &d.server_message, &d.message, &d.hint})
+        *text = printable(*text);
+    for (auto& w : d.warnings)
+        w = printable(w);
+    return d;
 }
 
 /// A stable name for scripts: the pbi::errc enumerator, or "category:value" for OS errors.
@@ -180,20 +323,26 @@ int exit_code_for(std::error_code ec, const diagnostics& d) {
 }
 
 /// Prints a failure (stderr always; stdout as JSON with --json) and returns the exit code.
-int report_failure(const arguments& args, const char* what, std::error_code ec, const diagnostics& d) {
-    const std::string message = printable(d.message.empty() ? ec.message() : d.message);
+/// `export_id`: the job of an export that failed after it was submitted.
+int report_failure(const arguments& args, const char* what, std::error_code ec, const diagnostics& raw,
+                   const std::string& export_id = std::string()) {
+    const diagnostics d = for_display(raw, args.command == "export");
+    const std::string message = d.message.empty() ? ec.message() : d.message;
     if (message.rfind(what, 0) == 0) // "sign-in failed: ..." already says what failed
         std::cerr << "pbi: " << message << '\n';
     else
         std::cerr << "pbi: " << what << " failed: " << message << '\n';
     std::cerr << "  error: " << error_name(ec) << " (" << ec.message() << ")\n";
+    if (!export_id.empty())
+        std::cerr << "  export id: " << printable(export_id) << '\n';
     std::ostringstream details;
-    details << d;
+    details << d; // every text field already printable() (one line each, bounded)
     std::istringstream lines(details.str());
     for (std::string line; std::getline(lines, line);)
         if (line.rfind("message:", 0) != 0)
-            std::cerr << "  " << printable(line) << '\n';
+            std::cerr << "  " << line << '\n';
     if (args.json) {
+        // Absent facts are left out, as http_status and the ids always were.
         json::object err{{"error", error_name(ec)},
                          {"error_text", ec.message()},
                          {"category", ec.category().name()},
@@ -205,6 +354,10 @@ int report_failure(const arguments& args, const char* what, std::error_code ec, 
             err["http_status"] = d.http_status;
         if (!d.error.empty())
             err["server_error"] = d.error;
+        if (!d.suberror.empty())
+            err["server_suberror"] = d.suberror;
+        if (!d.server_message.empty())
+            err["server_message"] = d.server_message;
         if (!d.error_codes.empty()) {
             json::array codes;
             for (auto c : d.error_codes)
@@ -217,8 +370,16 @@ int report_failure(const arguments& args, const char* what, std::error_code ec, 
             err["trace_id"] = d.trace_id;
         if (!d.correlation_id.empty())
             err["correlation_id"] = d.correlation_id;
+        if (!d.powerbi_error_info.empty())
+            err["powerbi_error_info"] = d.powerbi_error_info;
+        if (!d.client_request_id.empty())
+            err["client_request_id"] = d.client_request_id;
+        if (d.attempts)
+            err["attempts"] = d.attempts;
         if (d.retry_after)
             err["retry_after_seconds"] = d.retry_after->count();
+        if (!export_id.empty())
+            err["export_id"] = printable(export_id);
         std::cout << json::serialize(json::object{{"ok", false}, {"failure", std::move(err)}}) << '\n';
     }
     return exit_code_for(ec, d);
@@ -575,9 +736,7 @@ std::optional<std::string> plan_embed_token(const arguments& a, embed_plan& plan
         else
             return std::string("--access-level must be View, Edit or Create");
     }
-    if (auto ids = list("--identity"); !ids.empty()) {
-        if (ids.size() > 1)
-            return std::string("--identity may be given once");
+    if (auto ids = list("--identity"); !ids.empty()) { // given once (check_options)
         const auto& spec = ids.front();
         pbi::powerbi::effective_identity identity;
         const auto colon = spec.find(':');
@@ -593,14 +752,15 @@ std::optional<std::string> plan_embed_token(const arguments& a, embed_plan& plan
         plan.identity = std::move(identity);
     }
 
+    // Both paths: a --target-workspace makes the request a v2 one.
+    if (level == "Create" && targets.empty())
+        return std::string("--access-level Create needs --target-workspace ID (where new content is saved)");
     if (!plan.v2) {
         plan.ref = {*workspace, reports.front()};
         plan.v1.access_level = level;
         plan.v1.lifetime_in_minutes = lifetime;
         return std::nullopt;
     }
-    if (level == "Create" && targets.empty())
-        return std::string("--access-level Create needs --target-workspace ID (where new content is saved)");
     if (plan.identity && datasets.empty() && !workspace)
         return std::string("--identity needs --dataset IDs, or --workspace ID to find the reports' datasets");
     for (const auto& id : reports)
@@ -644,7 +804,30 @@ asio::awaitable<int> run_embed_token_v1(session& s, const arguments& a, embed_pl
     auto [ec, t] = co_await std::move(op);
     if (ec)
         co_return report_failure(a, "generating the embed token", ec, d);
-    print_embed_token(a, t);
+    if (!plan.identity) { // the v1 output, exactly as it always was
+        print_embed_token(a, t);
+        co_return exit_ok;
+    }
+    // With --identity: say which identity the token carries, as the v2 output does.
+    const auto& identity = *plan.identity;
+    json::object extra;
+    if (a.json)
+        extra["identity"] = json::object{{"username", identity.username},
+                                         {"roles", to_json(identity.roles)},
+                                         {"datasets", to_json(identity.datasets)}};
+    print_embed_token(a, t, std::move(extra));
+    if (!a.json) {
+        std::cout << "identity '" << printable(identity.username) << "'";
+        if (!identity.roles.empty()) {
+            std::cout << " with role(s) ";
+            for (std::size_t i = 0; i < identity.roles.size(); ++i)
+                std::cout << (i ? ", " : "") << printable(identity.roles[i]);
+        }
+        std::cout << " on " << identity.datasets.size() << " dataset(s)";
+        for (std::size_t i = 0; i < identity.datasets.size(); ++i)
+            std::cout << (i ? ", " : ": ") << identity.datasets[i];
+        std::cout << '\n';
+    }
     co_return exit_ok;
 }
 
@@ -714,23 +897,45 @@ struct export_plan {
     std::chrono::seconds timeout{std::chrono::minutes(10)};
     std::chrono::seconds poll_interval{5}; ///< without a Retry-After; the SDK's default
     std::string output;                    ///< a file, or "-" for stdout
+    std::string probe; ///< output + ".tmp", created by plan_export (empty for stdout); removed on failure
 };
 
-/// Why the export could not be written to `path` (a directory, a missing or read-only
-/// directory), checked before the export runs; nullopt when it looks writable.
-std::optional<std::string> output_problem(const std::string& path) {
+/// Checks that the export can be written to `path` before it runs, by creating the file it is
+/// first written to (`path.tmp`): a directory, a missing directory, a "directory" that is a file, a
+/// name too long, a read-only place (/proc) all show here. Sets `probe` to the file created;
+/// nullopt when it was created.
+std::optional<std::string> prepare_output(const std::string& path, std::string& probe) {
     namespace fs = std::filesystem;
+    const std::string where = "cannot write the export to '" + path + "': ";
     std::error_code ec;
     if (fs::is_directory(path, ec))
-        return "cannot write the export to '" + path + "': it is a directory";
+        return where + "it is a directory";
     fs::path dir = fs::path(path).parent_path();
     if (dir.empty())
         dir = ".";
-    if (!fs::is_directory(dir, ec))
-        return "cannot write the export to '" + path + "': the directory '" + dir.string() +
-               "' does not exist";
-    if (::access(dir.c_str(), W_OK) != 0)
-        return "cannot write the export to '" + path + "': " + std::strerror(errno);
+    // The nearest ancestor that exists says whether a directory is missing or is a file.
+    for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
+        const auto st = fs::status(p, ec);
+        if (fs::exists(st)) {
+            if (!fs::is_directory(st))
+                return where + "'" + p.string() + "' is not a directory";
+            if (p != dir)
+                return where + "the directory '" + dir.string() + "' does not exist";
+            break;
+        }
+        if (p == p.parent_path())
+            break;
+    }
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        const int err = errno;
+        if (err == ENOENT && !fs::exists(dir, ec))
+            return where + "the directory '" + dir.string() + "' does not exist";
+        return where + "cannot create '" + tmp + "': " + std::strerror(err);
+    }
+    ::close(fd);
+    probe = tmp;
     return std::nullopt;
 }
 
@@ -784,13 +989,22 @@ std::optional<std::string> plan_export(const arguments& a, export_plan& plan) {
             return std::string("--poll-interval must be a number of seconds from 1 to 600");
         }
     }
+    // No status poll could come before the deadline (without a shorter Retry-After from Power
+    // BI): the job would be submitted only to time out.
+    if (plan.timeout <= plan.poll_interval)
+        return "--timeout " + std::to_string(plan.timeout.count()) +
+               " s is not longer than the poll interval (--poll-interval " +
+               std::to_string(plan.poll_interval.count()) + " s" +
+               (required(a, "--poll-interval") ? "" : ", the default") +
+               "): the export would time out before its first status poll; give a longer --timeout or a "
+               "shorter --poll-interval";
     plan.output = *output;
     if (plan.output == "-") {
         if (a.json)
             return std::string("-o - writes the file to stdout, where --json writes its result: use one");
         return std::nullopt;
     }
-    return output_problem(plan.output);
+    return prepare_output(plan.output, plan.probe);
 }
 
 /// Writes `bytes` to `path` through `path.tmp` and a rename, so that `path` is either the whole
@@ -824,6 +1038,22 @@ std::optional<std::string> write_whole_file(const std::string& path, const std::
     return std::nullopt;
 }
 
+/// The id of an export that failed after it was submitted, or "" when none was created: from the
+/// SDK's result, else the "[export job <id>]" the SDK appends to the message, else the last
+/// progress report's.
+std::string failed_export_id(const pbi::powerbi::export_result& result, const diagnostics& d,
+                             const std::string& seen) {
+    if (!result.export_id.empty())
+        return result.export_id;
+    static constexpr std::string_view tag = "[export job ";
+    if (const auto at = d.message.rfind(tag); at != std::string::npos) {
+        const auto end = d.message.find(']', at);
+        if (end != std::string::npos && end > at + tag.size())
+            return d.message.substr(at + tag.size(), end - at - tag.size());
+    }
+    return seen;
+}
+
 /// `pbi export`: the export's progress on stderr while it polls, then the file at plan.output
 /// and its type and size (stdout; stderr when the file itself goes to stdout).
 asio::awaitable<int> run_export(session& s, const arguments& a, export_plan plan) {
@@ -835,7 +1065,9 @@ asio::awaitable<int> run_export(session& s, const arguments& a, export_plan plan
     options.call.timeout = plan.timeout;
     // Used when Power BI sends no Retry-After (the 202 of ExportTo may have none).
     options.poll_interval = plan.poll_interval;
-    options.on_progress = [](const pbi::powerbi::export_progress& p) {
+    auto seen_id = std::make_shared<std::string>(); // the job's id, once a poll has reported it
+    options.on_progress = [seen_id](const pbi::powerbi::export_progress& p) {
+        *seen_id = p.export_id;
         std::cerr << "pbi: export " << printable(p.export_id) << ": " << pbi::powerbi::to_string(p.state)
                   << ' ' << p.percent_complete << " % (attempt " << p.attempt << ", poll " << p.poll << ")\n";
     };
@@ -844,10 +1076,8 @@ asio::awaitable<int> run_export(session& s, const arguments& a, export_plan plan
                                                 as_tuple(asio::use_awaitable));
     auto [ec, file] = co_await std::move(op);
     if (ec) {
-        // The SDK's hint names its option; the CLI's is --timeout.
-        if (auto at = d.hint.find("export_options::call"); at != std::string::npos)
-            d.hint.replace(at, std::string_view("export_options::call").size(), "--timeout SECONDS");
-        co_return report_failure(a, "exporting the report", ec, d);
+        const std::string export_id = failed_export_id(file, d, *seen_id);
+        co_return report_failure(a, "exporting the report", ec, d, export_id);
     }
 
     if (plan.output == "-") {
@@ -983,6 +1213,10 @@ asio::awaitable<int> run_diagnose(session& s, const pbi_cli::settings& settings,
         std::cout << "pbi diagnose: checking the configuration step by step\n";
     auto check = pbi_cli::diagnose(s.http, settings);
     auto report = co_await std::move(check);
+    for (auto& step : report.steps) { // the SDK's hints in the CLI's words
+        step.detail = cli_words(std::move(step.detail), false);
+        step.hint = cli_words(std::move(step.hint), false);
+    }
     const auto* failed = report.first_failure();
     const int code = failed ? exit_code_for(failed->ec, failed->diag) : exit_ok;
     if (a.json) {
@@ -1076,12 +1310,11 @@ int main(int argc, char** argv) {
         std::cout << usage_text;
         return exit_ok;
     }
-    static const std::vector<std::string> commands = {
-        "token", "workspaces", "reports",         "report",   "pages", "embed-token", "dashboards",
-        "tiles", "datasets",   "refresh-dataset", "emulator", "demo",  "diagnose",    "export"};
-    if (std::find(commands.begin(), commands.end(), args.command) == commands.end()) {
+    const command_spec* spec = find_command(args.command);
+    if (!spec)
         return usage_error(args.json, "unknown command '" + args.command + "'", true);
-    }
+    if (auto err = check_options(args, *spec))
+        return usage_error(args.json, *err);
     if (args.command == "emulator")
         return run_emulator(args);
 
@@ -1123,6 +1356,16 @@ int main(int argc, char** argv) {
         dataset = {*ws, *ds};
     }
     export_plan export_job;
+    // The export's FILE.tmp, created by plan_export as a check: removed on every failure (a
+    // success has renamed it to FILE).
+    struct remove_probe {
+        const std::string& path;
+        bool keep = false;
+        ~remove_probe() {
+            if (!path.empty() && !keep)
+                ::unlink(path.c_str());
+        }
+    } probe{export_job.probe};
     if (args.command == "export") {
         if (auto err = plan_export(args, export_job))
             return usage_error(args.json, *err);
@@ -1131,7 +1374,10 @@ int main(int argc, char** argv) {
     // Configuration: PBI_* variables, or the built-in emulator when no tenant is configured.
     std::unique_ptr<pbi::testing::emulator> emulator;
     pbi_cli::settings settings;
-    if (!pbi_cli::env("PBI_TENANT_ID")) {
+    if (pbi_cli::set_but_empty("PBI_TENANT_ID")) { // a mistake, not "use the emulator"
+        return usage_error(args.json, "configuration: PBI_TENANT_ID is set but empty: set it to the tenant's "
+                                      "GUID or domain, or unset it to use the built-in emulator");
+    } else if (!pbi_cli::env("PBI_TENANT_ID")) {
         emulator = std::make_unique<pbi::testing::emulator>();
         settings = pbi_cli::settings_for(*emulator);
         std::cerr << "pbi: PBI_TENANT_ID is not set; using the built-in emulator at " << emulator->origin()
@@ -1175,7 +1421,21 @@ int main(int argc, char** argv) {
             return run_export(*s, args, export_job);
         return run_demo(*s, args);
     };
+    // Ctrl-C (or a TERM) during an export: remove FILE.tmp, then die of the signal as before.
+    std::optional<asio::signal_set> interrupts;
+    if (!export_job.probe.empty()) {
+        interrupts.emplace(io, SIGINT, SIGTERM);
+        interrupts->async_wait([&export_job](std::error_code ec, int signal_number) {
+            if (ec)
+                return;
+            ::unlink(export_job.probe.c_str());
+            std::signal(signal_number, SIG_DFL);
+            std::raise(signal_number);
+        });
+    }
     auto done = [&](std::exception_ptr e, int rc) {
+        if (interrupts)
+            interrupts->cancel();
         s->tokens.shutdown(); // its refresh timers would keep the io_context running
         s->http.close_idle();
         if (e) {
@@ -1191,5 +1451,6 @@ int main(int argc, char** argv) {
     };
     asio::co_spawn(io, command(), done);
     io.run();
+    probe.keep = code == exit_ok;
     return code;
 }

@@ -6,8 +6,10 @@ set -uo pipefail
 pbi=${1:?usage: cli_contract_test.sh path/to/pbi}
 tmp=$(mktemp -d)
 emulator_pid=
+fake_pid=
 cleanup() {
     [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null
+    [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -61,6 +63,33 @@ expect "a non-positive embed lifetime is a usage error" 2 "$pbi" embed-token --w
 expect "a malformed proxy variable is a configuration error" 2 env PBI_TENANT_ID=t PBI_CLIENT_ID=c PBI_CLIENT_SECRET=s \
     HTTPS_PROXY='http://proxyuser:Pr0xyPass#x@proxy.example:8080' "$pbi" token --json
 check "the proxy password appears nowhere" bash -c "! grep -q 'Pr0xyPass' '$tmp/out' '$tmp/err'"
+for var in PBI_API_BASE PBI_AUTHORITY_HOST; do
+    expect "credentials in $var are a configuration error" 2 env PBI_TENANT_ID=t PBI_CLIENT_ID=c \
+        PBI_CLIENT_SECRET=s "$var=https://u:topsecretpw@127.0.0.1:1" "$pbi" token --json
+    check "the $var password appears nowhere, the user info is masked" \
+        bash -c "! grep -q 'topsecretpw' '$tmp/out' '$tmp/err' && grep -q 'https://\*\*\*@127.0.0.1:1' '$tmp/err'"
+    expect "credentials with a '/' in $var are masked too" 2 env PBI_TENANT_ID=t PBI_CLIENT_ID=c \
+        PBI_CLIENT_SECRET=s "$var=https://u:top/secretpw@127.0.0.1:1/" "$pbi" token
+    check "that password appears nowhere either" bash -c "! grep -q 'secretpw' '$tmp/out' '$tmp/err'"
+done
+expect "an empty PBI_TENANT_ID is a configuration error, not the emulator" 2 env PBI_TENANT_ID= "$pbi" workspaces --json
+check "it says the variable is empty, machine-readably" \
+    bash -c "grep -q '\"ok\":false.*\"error\":\"usage\".*PBI_TENANT_ID is set but empty' '$tmp/out' &&
+             ! grep -q 'built-in emulator at' '$tmp/err'"
+
+# Options: each command takes its own, each once (unless it repeats).
+expect "an option the command does not take is a usage error" 2 "$pbi" workspaces --format PNG -o "$tmp/x" --json
+check "it names the option and the command" grep -q '"error":"usage".*pbi workspaces does not take --format' "$tmp/out"
+check "and nothing is written" test ! -e "$tmp/x" -a ! -e "$tmp/x.tmp"
+expect "--show-token on another command is a usage error" 2 "$pbi" workspaces --show-token
+expect "--workspace on a command without it is a usage error" 2 "$pbi" demo --workspace w
+for option in --report --format -o --timeout; do
+    expect "export with $option twice is a usage error" 2 "$pbi" export --report r --format PDF -o "$tmp/y.pdf" \
+        --timeout 60 "$option" 9
+    check "it says $option was given twice" grep -q -- "^pbi: $option given twice" "$tmp/err"
+done
+check "no file is left by them" bash -c "! ls '$tmp'/y.pdf* 2>/dev/null"
+expect "report with --report twice is a usage error" 2 "$pbi" report --workspace w --report a --report b
 
 expect "demo against the built-in emulator" 0 "$pbi" demo
 check "demo says it uses the built-in emulator" grep -q "built-in emulator" "$tmp/err"
@@ -168,15 +197,28 @@ check "two reports on the RLS dataset" test "${#sales_reports[@]}" -eq 2
 expect "a token for an RLS dataset without an identity is a Power BI error" 4 \
     "$pbi" embed-token --report "${sales_reports[0]}" --dataset "$rls_dataset" --json
 check "it is named effective_identity_required" grep -q '"ok":false.*"error":"effective_identity_required"' "$tmp/out"
+check "its JSON has the server's message naming the dataset, the client request id and the attempts" \
+    bash -c "grep -q '\"server_message\":\"[^\"]*$rls_dataset' '$tmp/out' &&
+             grep -q '\"client_request_id\":\"[0-9a-f-]\{36\}\"' '$tmp/out' && grep -q '\"attempts\":1[,}]' '$tmp/out'"
+check "its hint names the CLI's --identity, not the SDK's effective_identity" \
+    bash -c "grep -q '\"hint\":\"[^\"]*--identity' '$tmp/out' && ! grep -q 'effective_identity (' '$tmp/out'"
 expect "the same, in words" 4 "$pbi" embed-token --report "${sales_reports[0]}" --dataset "$rls_dataset"
 check "stderr names effective_identity_required" grep -q "error: effective_identity_required" "$tmp/err"
+check "its hint names --identity" bash -c "grep -q '^  hint: .*--identity' '$tmp/err' && ! grep -q 'effective_identity (' '$tmp/err'"
 expect "an identity on a dataset without RLS is a Power BI error" 4 \
     "$pbi" embed-token --workspace "$workspace" --report "$report" --identity screen-7 --json
 check "it is named effective_identity_not_allowed" grep -q '"error":"effective_identity_not_allowed"' "$tmp/out"
 expect "the single-report form takes an identity for the report's dataset" 0 \
     "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity 'screen-7:Lobby,Floor 2' --json
-check "its output keeps the single-report shape" \
-    grep -qx '{"ok":true,"token":"[^"]*","tokenId":"[^"]*","expiration":"[^"]*"}' "$tmp/out"
+check "its output keeps the single-report shape and confirms the identity applied" \
+    grep -qx "{\"ok\":true,\"token\":\"[^\"]*\",\"tokenId\":\"[^\"]*\",\"expiration\":\"[^\"]*\",\"identity\":{\"username\":\"screen-7\",\"roles\":\[\"Lobby\",\"Floor 2\"\],\"datasets\":\[\"$rls_dataset\"\]}}" "$tmp/out"
+expect "the same, in words" 0 \
+    "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity 'screen-7:Lobby,Floor 2'
+check "a third line names the identity, its roles and its dataset" \
+    bash -c "sed -n 3p '$tmp/out' | grep -qx \"identity 'screen-7' with role(s) Lobby, Floor 2 on 1 dataset(s): $rls_dataset\""
+expect "Create on the single-report form is a usage error too (no target workspace)" 2 \
+    "$pbi" embed-token --workspace "$workspace" --report "$report" --access-level Create --json
+check "it names --target-workspace" grep -q '"error":"usage".*--target-workspace' "$tmp/out"
 expect "one v2 token for two reports of a workspace, their dataset found" 0 \
     "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --report "${sales_reports[1]}" \
     --identity screen-7:Lobby --lifetime 20 --access-level edit --json
@@ -241,9 +283,21 @@ check "it is named export_format_not_supported" \
              grep -q 'error: export_format_not_supported' '$tmp/err'"
 check "no file is written" bash -c "! ls '$tmp/export/statement.png'* 2>/dev/null"
 expect "an export past its --timeout is a timeout" 5 "$pbi" export --workspace "$workspace" --report "$report" \
-    --format PDF --timeout 1 -o "$tmp/export/late.pdf" --json
+    --format PDF --timeout 2 --poll-interval 1 -o "$tmp/export/late.pdf" --json
 check "it is named timeout, and no file is written" \
     bash -c "grep -q '\"error\":\"timeout\"' '$tmp/out' && ! ls '$tmp/export/late.pdf'* 2>/dev/null"
+check "it names the export job it submitted" grep -q '"export_id":"[A-Za-z0-9+/=]\{8,\}"' "$tmp/out"
+check "its hint names --timeout" grep -q '"hint":"[^"]*--timeout' "$tmp/out"
+expect "the same, in words" 5 "$pbi" export --workspace "$workspace" --report "$report" \
+    --format PDF --timeout 2 --poll-interval 1 -o "$tmp/export/late.pdf"
+check "stderr names the export job" grep -q '^  export id: [A-Za-z0-9+/=]\{8,\}$' "$tmp/err"
+expect "a --timeout within the default poll interval is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF --timeout 3 -o "$tmp/export/late.pdf" --json
+check "it explains both values, and nothing was submitted" \
+    bash -c "grep -q '\"error\":\"usage\".*--timeout 3 s.*--poll-interval 5 s' '$tmp/out' &&
+             ! grep -q 'exporting report' '$tmp/err'"
+expect "a --timeout equal to --poll-interval is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF --timeout 7 --poll-interval 7 -o "$tmp/export/late.pdf"
 expect "export without --format is a usage error" 2 "$pbi" export --workspace "$workspace" --report "$report" \
     -o "$tmp/export/x.pdf" --json
 check "its failure is machine-readable" grep -q '"ok":false.*"error":"usage"' "$tmp/out"
@@ -257,6 +311,42 @@ expect "an output in a missing directory is a usage error" 2 "$pbi" export --wor
 check "it says why, machine-readably" grep -q '"error":"usage".*does not exist' "$tmp/out"
 expect "an output that is a directory is a usage error" 2 "$pbi" export --workspace "$workspace" \
     --report "$report" --format PDF -o "$tmp/export"
+# The output is checked by creating FILE.tmp before the export is submitted.
+long_name=$(printf 'n%.0s' $(seq 1 250)).pdf # 254 bytes: FILE.tmp is too long, FILE is not
+expect "an output name too long is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/export/$long_name" --json
+check "it says so, before the export starts" \
+    bash -c "grep -q '\"error\":\"usage\".*File name too long' '$tmp/out' && ! grep -q 'exporting report' '$tmp/err'"
+mkdir "$tmp/export/busy.pdf.tmp"
+expect "an output whose FILE.tmp is a directory is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/export/busy.pdf"
+check "it names FILE.tmp, before the export starts, and leaves the directory alone" \
+    bash -c "grep -q \"cannot create '$tmp/export/busy.pdf.tmp'\" '$tmp/err' && ! grep -q 'exporting report' '$tmp/err' &&
+             test -d '$tmp/export/busy.pdf.tmp'"
+rmdir "$tmp/export/busy.pdf.tmp"
+expect "an output in /proc is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PNG -o /proc/x.png
+check "it is found before the export starts" bash -c "grep -q \"cannot write the export to '/proc/x.png'\" '$tmp/err' &&
+    ! grep -q 'exporting report' '$tmp/err'"
+expect "an output under a regular file is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/export/all.png/x.pdf"
+check "it says the file is not a directory" grep -q "'$tmp/export/all.png' is not a directory" "$tmp/err"
+expect "a configuration error after the output check" 2 env PBI_CLOUD=mars "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/export/conf.pdf"
+check "leaves no FILE.tmp" test ! -e "$tmp/export/conf.pdf.tmp"
+"$pbi" export --workspace "$workspace" --report "$report" --format PDF -o "$tmp/export/killed.pdf" \
+    >/dev/null 2>"$tmp/err" &
+export_pid=$!
+for _ in $(seq 1 50); do
+    [ -e "$tmp/export/killed.pdf.tmp" ] && grep -q 'exporting report' "$tmp/err" && break
+    sleep 0.1
+done
+sleep 0.5
+kill -TERM "$export_pid"
+wait "$export_pid"
+killed=$?
+check "an export stopped by a signal dies of it and leaves no FILE.tmp" \
+    bash -c "[ $killed -eq 143 ] && test ! -e '$tmp/export/killed.pdf.tmp' -a ! -e '$tmp/export/killed.pdf'"
 check "no file is left by the failed exports" test "$(ls "$tmp/export")" = "$(printf 'all.png\npage.png')"
 
 expect "an unknown report is a Power BI error" 4 "$pbi" report --workspace "$workspace" --report 00000000-0000-0000-0000-000000000000 --json
@@ -272,6 +362,59 @@ expect "a refused connection is a transport error" 5 env PBI_AUTHORITY_HOST=http
 expect "an http:// origin is a configuration error" 2 env PBI_API_BASE=http://127.0.0.1:1 "$pbi" workspaces
 expect "an unknown cloud is a configuration error" 2 env PBI_CLOUD=mars "$pbi" token
 expect "a missing CA file is a configuration error" 2 env PBI_CA_FILE=/nonexistent.pem "$pbi" token
+
+# A Power BI that answers with a 100 KB error message holding terminal escapes: the CLI prints it
+# with the escapes replaced and cut at about 2000 bytes (made with python3 and openssl).
+if command -v python3 >/dev/null && command -v openssl >/dev/null &&
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/fake.key" -out "$tmp/fake.crt" -days 1 \
+        -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1; then
+    cat "$PBI_CA_FILE" "$tmp/fake.crt" >"$tmp/both.pem"
+    python3 - "$tmp/fake.crt" "$tmp/fake.key" >"$tmp/fake.port" 2>/dev/null <<'PY' &
+import http.server, json, ssl, sys
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        message = "\x1b[31mBEGIN\x1b]0;title\x07" + "x" * 100000 + "END"
+        body = json.dumps({"error": {"code": "InvalidRequest", "message": message}}).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("RequestId", "fake-request")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+PY
+    fake_pid=$!
+    for _ in $(seq 1 100); do
+        [ -s "$tmp/fake.port" ] && break
+        sleep 0.1
+    done
+    fake="https://127.0.0.1:$(cat "$tmp/fake.port")"
+    expect "a 100 KB Power BI error message (--json)" 4 env PBI_API_BASE="$fake" PBI_CA_FILE="$tmp/both.pem" \
+        "$pbi" workspaces --json
+    check "its server_message is cut with a marker, its escapes replaced" \
+        bash -c "grep -q '\"server_message\":\"?\[31mBEGIN?\]0;title?x*x \[\.\.\. [0-9]* more bytes\]\"' '$tmp/out' &&
+                 ! grep -q 'END' '$tmp/out' && [ \$(wc -c <'$tmp/out') -lt 8000 ]"
+    check "no escape character reaches stdout or stderr" bash -c "! grep -q $'\x1b' '$tmp/out' '$tmp/err'"
+    expect "a 100 KB Power BI error message (human)" 4 env PBI_API_BASE="$fake" PBI_CA_FILE="$tmp/both.pem" \
+        "$pbi" workspaces
+    check "stderr shows the start of the message, cut" \
+        bash -c "grep -q '^  server message: ?\[31mBEGIN?\]0;title?x*x \[\.\.\. [0-9]* more bytes\]\$' '$tmp/err' &&
+                 ! grep -q 'END' '$tmp/err' && [ \$(wc -c <'$tmp/err') -lt 8000 ] && ! grep -q $'\x1b' '$tmp/err'"
+else
+    echo "skip: the long-error checks (no python3 or openssl)"
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
