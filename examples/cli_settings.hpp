@@ -32,8 +32,7 @@ inline std::optional<std::string> env(const char* name) {
     return std::string(v);
 }
 
-/// True when the variable is set to the empty string (or only white space): a mistake to report,
-/// not "unset" (an unset PBI_TENANT_ID means "use the built-in emulator").
+/// True when the variable is set to the empty string (or only white space).
 inline bool set_but_empty(const char* name) {
     const char* v = std::getenv(name);
     if (!v)
@@ -44,6 +43,19 @@ inline bool set_but_empty(const char* name) {
     return true;
 }
 
+/// An empty PBI_TENANT_ID next to credentials (PBI_CLIENT_ID, PBI_CLIENT_SECRET, PBI_USERNAME,
+/// PBI_PASSWORD): a script whose tenant came out empty, which must not quietly get the
+/// emulator's made-up data. An empty PBI_TENANT_ID alone means unset (the emulator), as it
+/// always has: tools that cannot unset a variable set it empty.
+inline bool tenant_missing_beside_credentials() {
+    if (!set_but_empty("PBI_TENANT_ID"))
+        return false;
+    for (const char* name : {"PBI_CLIENT_ID", "PBI_CLIENT_SECRET", "PBI_USERNAME", "PBI_PASSWORD"})
+        if (env(name))
+            return true;
+    return false;
+}
+
 /// Reads PBI_* variables. Returns an error message for an unusable configuration.
 inline std::optional<std::string> read_settings(settings& out) {
     auto tenant = env("PBI_TENANT_ID");
@@ -51,9 +63,6 @@ inline std::optional<std::string> read_settings(settings& out) {
     auto secret = env("PBI_CLIENT_SECRET");
     auto user = env("PBI_USERNAME");
     auto password = env("PBI_PASSWORD");
-    if (set_but_empty("PBI_TENANT_ID"))
-        return "PBI_TENANT_ID is set but empty: set it to the tenant's GUID or domain, or unset it to use "
-               "the built-in emulator";
     if (!tenant)
         return "PBI_TENANT_ID is not set";
     if (!client_id)

@@ -1374,9 +1374,11 @@ int main(int argc, char** argv) {
     // Configuration: PBI_* variables, or the built-in emulator when no tenant is configured.
     std::unique_ptr<pbi::testing::emulator> emulator;
     pbi_cli::settings settings;
-    if (pbi_cli::set_but_empty("PBI_TENANT_ID")) { // a mistake, not "use the emulator"
-        return usage_error(args.json, "configuration: PBI_TENANT_ID is set but empty: set it to the tenant's "
-                                      "GUID or domain, or unset it to use the built-in emulator");
+    if (pbi_cli::tenant_missing_beside_credentials()) { // a mistake, not "use the emulator"
+        return usage_error(
+            args.json, "configuration: PBI_TENANT_ID is set but empty while other PBI_* credentials are "
+                       "set: set it to the tenant's GUID or domain, or unset them all to use the built-in "
+                       "emulator");
     } else if (!pbi_cli::env("PBI_TENANT_ID")) {
         emulator = std::make_unique<pbi::testing::emulator>();
         settings = pbi_cli::settings_for(*emulator);

@@ -72,10 +72,14 @@ for var in PBI_API_BASE PBI_AUTHORITY_HOST; do
         PBI_CLIENT_SECRET=s "$var=https://u:top/secretpw@127.0.0.1:1/" "$pbi" token
     check "that password appears nowhere either" bash -c "! grep -q 'secretpw' '$tmp/out' '$tmp/err'"
 done
-expect "an empty PBI_TENANT_ID is a configuration error, not the emulator" 2 env PBI_TENANT_ID= "$pbi" workspaces --json
+expect "an empty PBI_TENANT_ID beside credentials is a configuration error, not the emulator" 2 \
+    env PBI_TENANT_ID= PBI_CLIENT_ID=c PBI_CLIENT_SECRET=s "$pbi" workspaces --json
 check "it says the variable is empty, machine-readably" \
     bash -c "grep -q '\"ok\":false.*\"error\":\"usage\".*PBI_TENANT_ID is set but empty' '$tmp/out' &&
              ! grep -q 'built-in emulator at' '$tmp/err'"
+expect "an empty PBI_TENANT_ID alone still means the emulator (tools that cannot unset set it empty)" 0 \
+    env PBI_TENANT_ID= "$pbi" workspaces --json
+check "and says so on stderr" grep -q 'using the built-in emulator' "$tmp/err"
 
 # Options: each command takes its own, each once (unless it repeats).
 expect "an option the command does not take is a usage error" 2 "$pbi" workspaces --format PNG -o "$tmp/x" --json
