@@ -146,6 +146,7 @@ TEST_CASE("a chunked body cut in the middle of a chunk is partial_message", "[fa
                                          "Transfer-Encoding: chunked\r\n\r\n40\r\n{\"value\":[{\"id\""));
     CHECK(o.ec == pbi::errc::partial_message);
     CHECK(o.ec == pbi::condition::transport);
+    CHECK(o.diag.hint.find("cut off or mangled") != std::string::npos); // an operator knows what to check
     CHECK(s.leaves_nothing_behind());
 }
 
@@ -154,6 +155,7 @@ TEST_CASE("an invalid chunk size is bad_chunk", "[fault]") {
     auto o = reports_after(s, raw_answer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                                          "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"));
     CHECK(o.ec == pbi::errc::bad_chunk);
+    CHECK_FALSE(o.diag.hint.empty());
     CHECK(s.leaves_nothing_behind());
 }
 
@@ -315,4 +317,35 @@ TEST_CASE("a Power BI 429 reports Retry-After given as an HTTP-date, and ignores
     }
     CHECK(o.took < 5s);
     CHECK(s.leaves_nothing_behind());
+}
+
+TEST_CASE("a token endpoint that never answers fails the caller at its own deadline", "[fault]") {
+    pbi::testing::emulator_options eo;
+    pbi::testing::emulator emu(eo);
+    asio::io_context io;
+    pbi::http::client http(io.get_executor(), stack::http_options(emu));
+    auto to = stack::token_options(emu);
+    to.fetch_options.timeout = 1500ms; // each token request (25 s by default); a retry at 2.5 s
+    pbi::entra::token_source tokens(http, pbi_test::ropc_for(emu), to);
+    pbi::testing::fault hang;
+    hang.what = pbi::testing::fault::action::never_respond;
+    emu.inject_fault("token", hang, 10);
+    outcome o;
+    asio::co_spawn(io, get_token(tokens, within(3s)), [&](std::exception_ptr, outcome r) {
+        o = std::move(r);
+        io.stop();
+    });
+    io.run_for(30s);
+    CHECK(o.ec == pbi::errc::timeout);
+    CHECK(o.took >= 3s);
+    CHECK(o.took < 3800ms); // not when the second request gives up (4 s)
+    // Shutting down cancels the request still waiting for an answer: a CLI or a host that
+    // stops does not hang on until that request's own deadline.
+    const auto stopping = std::chrono::steady_clock::now();
+    tokens.shutdown();
+    http.close_idle();
+    io.restart();
+    io.run_for(5s);
+    CHECK(io.stopped());
+    CHECK((std::chrono::steady_clock::now() - stopping < 500ms));
 }

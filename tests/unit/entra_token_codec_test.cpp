@@ -456,6 +456,7 @@ TEST_CASE("Retry-After in seconds is kept on a throttled answer") {
     pbi::diagnostics diag;
     CHECK(parse_token_response(429, h, "{}", t0, t, diag) == pbi::errc::throttled);
     CHECK(diag.retry_after == seconds{120});
+    CHECK(diag.message.find("retry after 120 s") != std::string::npos); // not only in the fields
 }
 
 TEST_CASE("Retry-After as an HTTP-date is measured from the answer's Date header") {
@@ -512,7 +513,8 @@ TEST_CASE("Retry-After parses seconds, HTTP-dates and rejects garbage") {
     REQUIRE(ref);
     CHECK(parse_retry_after("0", std::nullopt) == seconds{0});
     CHECK(parse_retry_after(" 3600 ", std::nullopt) == seconds{3600});
-    CHECK(parse_retry_after("-5", std::nullopt) == seconds{0});
+    CHECK_FALSE(parse_retry_after("-5", std::nullopt)); // not delay-seconds: no advice, not "now"
+    CHECK_FALSE(parse_retry_after("-0", std::nullopt));
     CHECK(parse_retry_after("99999999999999999999", std::nullopt) == seconds{2147483647});
     CHECK(parse_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", ref) == seconds{60});
     CHECK(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", ref) == seconds{0});

@@ -22,8 +22,9 @@ PBI_DECL std::string format_http_date(std::chrono::system_clock::time_point t);
 /// Parses a Retry-After value: delay-seconds ("120") or an HTTP-date, which is measured from
 /// `reference` — the answer's own Date header when it has one (so this machine's clock does
 /// not matter), else the caller's current time. Without a reference an HTTP-date yields
-/// nullopt. A negative delay or a date in the past yields 0; a delay too large to represent
-/// is capped at 2^31-1 s. Anything else (empty, "soon", "1.5") yields nullopt.
+/// nullopt. A date in the past yields 0; a delay too large to represent is capped at 2^31-1 s.
+/// Anything else (empty, "soon", "1.5", a negative "-5": delay-seconds is 1*DIGIT) yields
+/// nullopt, so callers treat it as no advice and back off on their own rather than not at all.
 PBI_DECL std::optional<std::chrono::seconds>
 parse_retry_after(std::string_view value, std::optional<std::chrono::system_clock::time_point> reference);
 

@@ -300,7 +300,10 @@ PBI_DECL std::error_code parse_entra_error(int http_status, const http::fields& 
     if (auto ec = body::parse_object(text, content_type, o))
         return tc::body_failure(http_status, ec, text, content_type, endpoint, diag);
     tc::read_error_fields(o, diag);
-    return tc::map_error_answer(http_status, diag);
+    const auto ec = tc::map_error_answer(http_status, diag);
+    if (ec == condition::throttled && diag.retry_after) // the wait belongs in the headline too
+        diag.message += "; retry after " + std::to_string(diag.retry_after->count()) + " s";
+    return ec;
 }
 
 PBI_DECL std::error_code parse_token_response(int http_status, const http::fields& headers,

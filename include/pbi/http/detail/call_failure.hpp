@@ -182,17 +182,26 @@ inline std::error_code describe_failure(const call_failure& f, diagnostics& diag
             hint = "check the network path (firewall, proxy) to " + f.origin->host;
         fail("could not connect to " + origin_text + ": " + ec.message(), std::move(hint));
     } else if (ec == errc::connection_closed) {
-        fail(origin_text + " closed the connection before sending a response");
+        fail(origin_text + " closed the connection before sending a response",
+             "usually transient (a restarted server, an idle timeout of a proxy or load balancer): try "
+             "again; if it repeats, check the proxies and gateways between this machine and " +
+                 f.origin->host);
     } else if (ec == errc::body_limit_exceeded) {
         fail("the response from " + origin_text + " is larger than this call accepts (" +
                  std::to_string(f.body_limit) + " bytes)",
              "raise http::client_options::limits.max_body_bytes, or call_options::max_response_bytes for "
              "this call");
     } else if (ec.category() == pbi::error_category()) {
-        fail("the response from " + origin_text + " is not valid HTTP/1.1: " + ec.message());
+        fail("the response from " + origin_text + " is not valid HTTP/1.1: " + ec.message(),
+             "the answer was cut off or mangled on the way (a proxy, gateway or TLS-inspecting firewall), "
+             "or " +
+                 f.origin->host +
+                 " is not the service this URL should name; try again, and check "
+                 "the URL and HTTPS_PROXY if it repeats");
     } else {
         fail("connection to " + origin_text + " failed " + std::string(describe(f.phase)) + ": " +
-             ec.message());
+                 ec.message(),
+             "a network failure: try again; if it repeats, check the network path to " + f.origin->host);
     }
     return ec;
 }

@@ -158,26 +158,15 @@ parse_retry_after(std::string_view value, std::optional<std::chrono::system_cloc
     if (v.empty())
         return std::nullopt;
 
-    bool negative = false;
-    std::string_view digits = v;
-    if (digits.front() == '-') {
-        negative = true;
-        digits.remove_prefix(1);
-    }
-    if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos) {
-        if (negative)
-            return seconds{0};
+    if (v.find_first_not_of("0123456789") == std::string_view::npos) {
         std::int64_t n = 0;
-        for (char c : digits) {
+        for (char c : v) {
             n = n * 10 + (c - '0');
             if (n > cap)
                 return seconds{cap};
         }
         return seconds{n};
     }
-    if (negative)
-        return std::nullopt;
-
     auto date = parse_http_date(v);
     if (!date || !reference)
         return std::nullopt;

@@ -12,6 +12,8 @@
 
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/basic_waitable_timer.hpp>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/error.hpp>
@@ -169,6 +171,14 @@ public:
         drop_current();
         complete_waiters([](const waiter&) { return true; }, asio::error::operation_aborted, nullptr,
                          nullptr);
+        // A running fetch holds a reference to this state; none runs once nothing does. The
+        // signal is used on the executor only, as the fetch's own slot is.
+        if (auto self = this->weak_from_this().lock(); self && fetching_) {
+            try {
+                asio::post(ex, [self] { self->fetch_cancel_.emit(asio::cancellation_type::terminal); });
+            } catch (...) { // out of memory: the fetch then ends at its own deadline
+            }
+        }
     }
 
     cache_counters get_counters() const {
@@ -257,7 +267,10 @@ private:
         // Posted: co_spawn dispatches, and on the executor's own thread it would run the fetch
         // inline, while this lock is held.
         auto spawn = [self = this->shared_from_this()] {
-            asio::co_spawn(self->ex, run_fetch(self), asio::detached);
+            // shutdown() cancels it through this slot: a fetch stuck on a server that does not
+            // answer must not keep the io_context busy until its own deadline.
+            asio::co_spawn(self->ex, run_fetch(self),
+                           asio::bind_cancellation_slot(self->fetch_cancel_.slot(), asio::detached));
         };
         asio::post(ex, std::move(spawn));
     }
@@ -479,6 +492,7 @@ private:
     std::error_code last_ec_;
     diagnostics last_diag_;
     timer refresh_timer_, stale_timer_, waiter_timer_;
+    asio::cancellation_signal fetch_cancel_; ///< the running fetch's; used on `ex` only
     std::uint64_t refresh_gen_ = 0, stale_gen_ = 0, waiter_gen_ = 0;
     cache_counters counters_;
     std::vector<cache_event> events_;
