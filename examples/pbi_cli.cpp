@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -24,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -79,8 +82,9 @@ commands:
   diagnose                                   check the configuration step by step: tenant,
                                              realm, sign-in, a Power BI call, clock skew
 
-options: --json (machine-readable stdout), --help; each command takes the options shown with
-  it, each once except those marked ...
+options: --json (machine-readable stdout), --help (pbi COMMAND --help: that command's usage);
+  each command takes the options shown with it, each once except those marked ...; a value
+  follows its option (--workspace ID) or joins it (--workspace=ID), and is never empty
 configuration: PBI_TENANT_ID, PBI_CLIENT_ID, PBI_CLIENT_SECRET, PBI_USERNAME, PBI_PASSWORD,
   PBI_CLOUD, PBI_AUTHORITY_HOST, PBI_API_BASE, PBI_CA_FILE. Without PBI_TENANT_ID the CLI
   starts the built-in emulator. Exit codes: 0 ok, 2 usage/configuration, 3 sign-in failed,
@@ -94,40 +98,112 @@ struct arguments {
     std::vector<std::string> given; // the options with a value, in the order first given
     bool json = false;
     bool show_token = false;
+    bool help = false; // --help or -h (or the command `help`): usage, exit 0
 };
 
+/// Reads the command line into `a`: `--opt VALUE` and `--opt=VALUE` alike. A usage message for
+/// the first argument that cannot be read (the rest are still read: --help wins over errors).
 std::optional<std::string> parse_arguments(int argc, char** argv, arguments& a) {
     static const std::vector<std::string> with_value = {
         "--workspace",        "--report",       "--port",    "--ca-out",
         "--lifetime",         "--dashboard",    "--dataset", "--identity",
         "--target-workspace", "--access-level", "--format",  "--page",
         "--filter",           "--timeout",      "-o",        "--poll-interval"};
+    std::optional<std::string> error;
+    auto fail = [&error](std::string message) {
+        if (!error)
+            error = std::move(message);
+    };
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
+        std::optional<std::string> inline_value; // --opt=VALUE
+        if (arg.rfind("--", 0) == 0) {
+            if (const auto eq = arg.find('='); eq != std::string::npos) {
+                inline_value = arg.substr(eq + 1);
+                arg.resize(eq);
+            }
+        }
+        const bool takes_value = std::find(with_value.begin(), with_value.end(), arg) != with_value.end();
+        if (inline_value && !takes_value && (arg == "--json" || arg == "--show-token" || arg == "--help")) {
+            a.json = a.json || arg == "--json"; // the failure machine-readable, as asked
+            fail(arg + " takes no value (got '" + arg + "=" + *inline_value + "')");
+            continue;
+        }
         if (arg == "--json")
             a.json = true;
         else if (arg == "--show-token")
             a.show_token = true;
         else if (arg == "--help" || arg == "-h")
-            a.command = "help";
-        else if (std::find(with_value.begin(), with_value.end(), arg) != with_value.end()) {
-            if (i + 1 >= argc || std::string_view(argv[i + 1]).rfind("--", 0) == 0)
-                return arg + " needs a value";
+            a.help = true;
+        else if (takes_value) {
+            std::string value;
+            if (inline_value)
+                value = *inline_value;
+            else if (i + 1 >= argc || std::string_view(argv[i + 1]).rfind("--", 0) == 0) {
+                fail(arg + " needs a value");
+                continue;
+            } else
+                value = argv[++i];
+            if (value.empty()) { // no option gives an empty value a meaning: leave the option out
+                fail(arg + " needs a value, not an empty one");
+                continue;
+            }
             auto& values = a.lists[arg];
             if (values.empty())
                 a.given.push_back(arg);
-            a.values[arg] = argv[++i];
-            values.push_back(argv[i]);
+            a.values[arg] = value;
+            values.push_back(value);
         } else if (arg.rfind("--", 0) == 0)
-            return "unknown option " + arg;
+            fail("unknown option " + std::string(argv[i]));
         else if (a.command.empty())
             a.command = arg;
-        else
-            return "unexpected argument '" + arg + "'";
+        else if (a.command == "help" && !a.help) { // `pbi help COMMAND`: as pbi COMMAND --help
+            a.command = arg;
+            a.help = true;
+        } else
+            fail("unexpected argument '" + arg + "'");
     }
-    if (a.command.empty())
+    if (a.command == "help") { // `pbi help`: as --help
+        a.command.clear();
+        a.help = true;
+    }
+    if (error)
+        return error;
+    if (a.command.empty() && !a.help)
         return "no command given";
     return std::nullopt;
+}
+
+/// The usage lines of one command (its entries in usage_text), or "" for an unknown command.
+std::string command_usage(std::string_view name) {
+    std::string_view text = usage_text;
+    const auto begin = text.find("commands:\n");
+    const auto end = text.find("\n\n", begin);
+    std::istringstream lines(std::string(text.substr(begin, end - begin)));
+    std::string out;
+    bool in_block = false;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("  ", 0) != 0)
+            continue;
+        if (line.size() > 2 && line[2] != ' ') { // a command's first line
+            const auto word = line.substr(2, line.find(' ', 2) - 2);
+            in_block = word == name;
+        }
+        if (in_block)
+            out += line + '\n';
+    }
+    return out;
+}
+
+/// A whole decimal number from `min` to `max` (no sign, space, unit or fraction), else nullopt.
+std::optional<long long> whole_number(std::string_view text, long long min, long long max) {
+    if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    long long value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
+        return std::nullopt;
+    return value;
 }
 
 /// The options each command takes: once (`takes`) or repeated (`repeats`, shown with "..." in
@@ -202,8 +278,10 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
     return buf;
 }
 
-/// The most bytes of one server-provided text the CLI prints (a server may send 100 KB).
-constexpr std::size_t max_server_text = 2000;
+/// The most bytes of one server-provided text the CLI prints (a server may send 100 KB). Above the
+/// SDK's own cut of a server's message (its first line, 2000 bytes and "..."), so that text passes
+/// through unchanged; this cut is for what the SDK does not bound (a header's id, ...).
+constexpr std::size_t max_server_text = 4096;
 
 /// Server-provided text made safe to print: control characters (terminal escapes, line breaks;
 /// C0, DEL and C1) replaced by '?', and at most max_server_text bytes (cut at a character
@@ -292,19 +370,39 @@ std::string error_name(std::error_code ec) {
     return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
 }
 
-/// A usage or configuration error: stderr, plus the --json failure object on stdout.
-int usage_error(bool json_output, const std::string& message, bool with_usage = false) {
+/// Prints the --json failure object of a failure that has no SDK diagnostics (a usage error, an
+/// emulator that cannot start, an interrupted export): the keys every failure object has.
+void print_json_failure(const std::string& error, const std::string& error_text, std::error_code ec,
+                        pbi::failure_source source, const std::string& message, const std::string& hint) {
+    std::cout << json::serialize(json::object{{"ok", false},
+                                              {"failure", json::object{{"error", error},
+                                                                       {"error_text", error_text},
+                                                                       {"category", ec.category().name()},
+                                                                       {"code", ec.value()},
+                                                                       {"source", pbi::to_string(source)},
+                                                                       {"message", message},
+                                                                       {"hint", hint}}}})
+              << std::endl;
+}
+
+constexpr std::string_view help_hint =
+    "pbi --help lists the commands, pbi COMMAND --help a command's options";
+
+/// A usage or configuration error: stderr, plus the --json failure object on stdout (error
+/// "usage", the code of pbi::errc::invalid_argument). `hint`: what to do, else help_hint.
+int usage_error(bool json_output, const std::string& message, bool with_usage = false,
+                std::string_view hint = help_hint) {
     std::cerr << "pbi: " << message << '\n';
     if (with_usage)
         std::cerr << '\n' << usage_text;
     if (json_output)
-        std::cout << json::serialize(json::object{
-                         {"ok", false},
-                         {"failure",
-                          json::object{{"error", "usage"}, {"source", "none"}, {"message", message}}}})
-                  << '\n';
+        print_json_failure("usage", "usage or configuration error", pbi::errc::invalid_argument,
+                           pbi::failure_source::none, message, std::string(hint));
     return exit_usage;
 }
+
+constexpr std::string_view configuration_hint =
+    "pbi --help lists the PBI_* variables; unset PBI_TENANT_ID to use the built-in emulator";
 
 int exit_code_for(std::error_code ec, const diagnostics& d) {
     if (d.source == pbi::failure_source::transport || ec == pbi::condition::transport)
@@ -390,6 +488,25 @@ std::optional<std::string> required(const arguments& a, const char* name) {
     if (it == a.values.end() || it->second.empty())
         return std::nullopt;
     return it->second;
+}
+
+/// Reads the numeric option `name` into `out` (left as is when the option is not given): the whole
+/// value a decimal number from `min` to `max`, else a usage message.
+template <class Number>
+std::optional<std::string> number_option(const arguments& a, const char* name, const char* unit,
+                                         long long min, long long max, Number& out) {
+    const auto text = required(a, name);
+    if (!text)
+        return std::nullopt;
+    if (const auto n = whole_number(*text, min, max)) {
+        out = static_cast<Number>(*n);
+        return std::nullopt;
+    }
+    const std::string range = max == std::numeric_limits<int>::max()
+                                  ? ", " + std::to_string(min) + " or more"
+                                  : " from " + std::to_string(min) + " to " + std::to_string(max);
+    return std::string(name) + " must be a whole number" + (*unit ? std::string(" of ") + unit : "") + range +
+           " (got '" + printable(*text) + "')";
 }
 
 json::object to_json(const pbi::powerbi::workspace& w) {
@@ -713,14 +830,11 @@ std::optional<std::string> plan_embed_token(const arguments& a, embed_plan& plan
     plan.v2 = !(workspace && reports.size() == 1 && datasets.empty() && targets.empty());
 
     std::optional<int> lifetime;
-    if (auto l = required(a, "--lifetime")) {
-        try {
-            lifetime = std::stoi(*l);
-            if (*lifetime <= 0)
-                throw std::out_of_range("lifetime");
-        } catch (...) {
-            return std::string("--lifetime must be a number of minutes");
-        }
+    if (required(a, "--lifetime")) {
+        int minutes = 0;
+        if (auto err = number_option(a, "--lifetime", "minutes", 1, std::numeric_limits<int>::max(), minutes))
+            return err;
+        lifetime = minutes;
     }
     std::string level = "View";
     if (auto l = required(a, "--access-level")) {
@@ -896,28 +1010,70 @@ struct export_plan {
     pbi::powerbi::export_request request;
     std::chrono::seconds timeout{std::chrono::minutes(10)};
     std::chrono::seconds poll_interval{5}; ///< without a Retry-After; the SDK's default
-    std::string output;                    ///< a file, or "-" for stdout
-    std::string probe; ///< output + ".tmp", created by plan_export (empty for stdout); removed on failure
+    std::string output;                    ///< a file as given, or "-" for stdout
+    std::string target; ///< the file written: `output`, or the regular file a symlink `output` names
+    /// target + ".tmp", created (exclusively) by plan_export; empty for stdout. Removed on failure.
+    std::string probe;
+    int probe_fd = -1; ///< open for writing: the file is written to what this process created
+    std::string hint;  ///< for a usage error about the output
 };
 
-/// Checks that the export can be written to `path` before it runs, by creating the file it is
-/// first written to (`path.tmp`): a directory, a missing directory, a "directory" that is a file, a
-/// name too long, a read-only place (/proc) all show here. Sets `probe` to the file created;
-/// nullopt when it was created.
-std::optional<std::string> prepare_output(const std::string& path, std::string& probe) {
+/// What kind of file `mode` is, in words, for a refusal.
+std::string file_kind(mode_t mode) {
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISDIR(mode))
+        return "a directory";
+    return "a special file";
+}
+
+/// Checks that the export can be written to `plan.output` before it runs, and creates the file it
+/// is first written to (`FILE.tmp`), exclusively: a directory, a device, FIFO or socket, a missing
+/// directory, a "directory" that is a file, a name too long, a read-only place (/proc), an existing
+/// FILE.tmp all show here. A symlink to a regular file is followed: the export replaces that file
+/// and the link stays. Sets target, probe and probe_fd; nullopt when FILE.tmp was created.
+std::optional<std::string> prepare_output(export_plan& plan) {
     namespace fs = std::filesystem;
+    const std::string& path = plan.output;
     const std::string where = "cannot write the export to '" + path + "': ";
+    plan.hint = "choose another -o FILE, or -o - to write to stdout (which can be redirected anywhere)";
     std::error_code ec;
-    if (fs::is_directory(path, ec))
-        return where + "it is a directory";
-    fs::path dir = fs::path(path).parent_path();
+    plan.target = path;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            struct stat to {};
+            if (::stat(path.c_str(), &to) != 0)
+                return where + "it is a symbolic link to a missing or unreachable file";
+            if (S_ISDIR(to.st_mode))
+                return where + "it is a directory";
+            if (!S_ISREG(to.st_mode))
+                return where + "it is a symbolic link to " + file_kind(to.st_mode) +
+                       ", not a regular file; use -o - to write to stdout and redirect it";
+            plan.target = fs::canonical(path, ec).string();
+            if (ec)
+                return where + "cannot follow the symbolic link: " + ec.message();
+        } else if (S_ISDIR(st.st_mode)) {
+            return where + "it is a directory";
+        } else if (!S_ISREG(st.st_mode)) {
+            return where + "it is " + file_kind(st.st_mode) +
+                   ", not a regular file; use -o - to write to stdout and redirect it";
+        }
+    }
+    fs::path dir = fs::path(plan.target).parent_path();
     if (dir.empty())
         dir = ".";
     // The nearest ancestor that exists says whether a directory is missing or is a file.
     for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
-        const auto st = fs::status(p, ec);
-        if (fs::exists(st)) {
-            if (!fs::is_directory(st))
+        const auto pst = fs::status(p, ec);
+        if (fs::exists(pst)) {
+            if (!fs::is_directory(pst))
                 return where + "'" + p.string() + "' is not a directory";
             if (p != dir)
                 return where + "the directory '" + dir.string() + "' does not exist";
@@ -926,16 +1082,22 @@ std::optional<std::string> prepare_output(const std::string& path, std::string& 
         if (p == p.parent_path())
             break;
     }
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    // Exclusively, never through a symlink: an existing FILE.tmp (another export's, a planted
+    // link) is neither truncated, followed nor removed.
+    const std::string tmp = plan.target + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) {
         const int err = errno;
+        if (err == EEXIST) {
+            plan.hint = "remove '" + tmp + "' (left by an export that was killed?) or choose another -o FILE";
+            return where + "cannot create '" + tmp + "': it exists; remove it or choose another -o";
+        }
         if (err == ENOENT && !fs::exists(dir, ec))
             return where + "the directory '" + dir.string() + "' does not exist";
         return where + "cannot create '" + tmp + "': " + std::strerror(err);
     }
-    ::close(fd);
-    probe = tmp;
+    plan.probe = tmp;
+    plan.probe_fd = fd;
     return std::nullopt;
 }
 
@@ -967,28 +1129,13 @@ std::optional<std::string> plan_export(const arguments& a, export_plan& plan) {
                 return std::string("--filter needs an expression, e.g. \"Store/Territory eq 'NC'\"");
             r.report_level_filters.push_back(filter);
         }
-    if (auto t = required(a, "--timeout")) {
-        try {
-            std::size_t used = 0;
-            const long long seconds = std::stoll(*t, &used);
-            if (used != t->size() || seconds <= 0 || seconds > 24 * 3600)
-                throw std::out_of_range("timeout");
-            plan.timeout = std::chrono::seconds(seconds);
-        } catch (...) {
-            return std::string("--timeout must be a number of seconds from 1 to 86400");
-        }
-    }
-    if (auto t = required(a, "--poll-interval")) {
-        try {
-            std::size_t used = 0;
-            const long long seconds = std::stoll(*t, &used);
-            if (used != t->size() || seconds <= 0 || seconds > 600)
-                throw std::out_of_range("poll interval");
-            plan.poll_interval = std::chrono::seconds(seconds);
-        } catch (...) {
-            return std::string("--poll-interval must be a number of seconds from 1 to 600");
-        }
-    }
+    long long timeout = plan.timeout.count(), poll_interval = plan.poll_interval.count();
+    if (auto err = number_option(a, "--timeout", "seconds", 1, 24 * 3600, timeout))
+        return err;
+    if (auto err = number_option(a, "--poll-interval", "seconds", 1, 600, poll_interval))
+        return err;
+    plan.timeout = std::chrono::seconds(timeout);
+    plan.poll_interval = std::chrono::seconds(poll_interval);
     // No status poll could come before the deadline (without a shorter Retry-After from Power
     // BI): the job would be submitted only to time out.
     if (plan.timeout <= plan.poll_interval)
@@ -1004,21 +1151,20 @@ std::optional<std::string> plan_export(const arguments& a, export_plan& plan) {
             return std::string("-o - writes the file to stdout, where --json writes its result: use one");
         return std::nullopt;
     }
-    return prepare_output(plan.output, plan.probe);
+    return prepare_output(plan);
 }
 
-/// Writes `bytes` to `path` through `path.tmp` and a rename, so that `path` is either the whole
-/// file or untouched (also when the process is killed); an error message when it cannot.
-std::optional<std::string> write_whole_file(const std::string& path, const std::string& bytes) {
-    const std::string tmp = path + ".tmp";
+/// Writes `bytes` to plan.target through plan.probe (FILE.tmp, created and opened by
+/// prepare_output) and a rename, so that the file is either whole or untouched (also when the
+/// process is killed); an error message when it cannot.
+/// On success plan.probe is cleared (the file is no longer FILE.tmp); on failure main removes it.
+std::optional<std::string> write_whole_file(export_plan& plan, const std::string& bytes) {
+    const std::string tmp = plan.probe;
+    const int fd = plan.probe_fd;
+    plan.probe_fd = -1;
     auto fail = [&](const std::string& what) {
-        const std::string reason = std::strerror(errno);
-        std::remove(tmp.c_str());
-        return what + ": " + reason;
+        return what + ": " + std::strerror(errno);
     };
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return "cannot create '" + tmp + "': " + std::strerror(errno);
     for (std::size_t done = 0; done < bytes.size();) {
         const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
         if (n < 0 && errno == EINTR)
@@ -1033,8 +1179,14 @@ std::optional<std::string> write_whole_file(const std::string& path, const std::
     const bool synced = ::fsync(fd) == 0;
     if (::close(fd) != 0 || !synced)
         return fail("cannot write '" + tmp + "'");
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        return fail("cannot rename '" + tmp + "' to '" + path + "'");
+    // What was checked before the export may have changed while it ran: still never rename over
+    // a directory, device, FIFO or socket.
+    struct stat st {};
+    if (::lstat(plan.target.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        return "'" + plan.target + "' is now " + file_kind(st.st_mode) + ", not a regular file; not replaced";
+    if (std::rename(tmp.c_str(), plan.target.c_str()) != 0)
+        return fail("cannot rename '" + tmp + "' to '" + plan.target + "'");
+    plan.probe.clear();
     return std::nullopt;
 }
 
@@ -1056,7 +1208,8 @@ std::string failed_export_id(const pbi::powerbi::export_result& result, const di
 
 /// `pbi export`: the export's progress on stderr while it polls, then the file at plan.output
 /// and its type and size (stdout; stderr when the file itself goes to stdout).
-asio::awaitable<int> run_export(session& s, const arguments& a, export_plan plan) {
+/// `plan` is main's: write_whole_file clears its probe once renamed (main must not remove it).
+asio::awaitable<int> run_export(session& s, const arguments& a, export_plan& plan) {
     using asio::experimental::as_tuple;
     const auto& r = plan.request;
     std::cerr << "pbi: exporting report " << printable(r.report.report_id) << " to "
@@ -1087,8 +1240,9 @@ asio::awaitable<int> run_export(session& s, const arguments& a, export_plan plan
             std::cerr << "pbi: cannot write the export to stdout\n";
             co_return exit_usage;
         }
-    } else if (auto problem = write_whole_file(plan.output, file.bytes)) {
-        co_return usage_error(a.json, "cannot write the export: " + *problem);
+    } else if (auto problem = write_whole_file(plan, file.bytes)) {
+        co_return usage_error(a.json, "cannot write the export: " + *problem, false,
+                              "choose another -o FILE, or -o - to write to stdout");
     }
     if (a.json) {
         std::cout << json::serialize(json::object{{"ok", true},
@@ -1234,25 +1388,32 @@ asio::awaitable<int> run_diagnose(session& s, const pbi_cli::settings& settings,
     co_return code;
 }
 
+/// The emulator could not start (its port is taken, no socket, ...): stderr, plus the --json
+/// failure object; exit 5, as a network failure.
+int emulator_failure(bool json_output, const std::exception& e) {
+    const std::string message = std::string("the emulator could not start: ") + e.what();
+    std::cerr << "pbi: " << message << '\n';
+    if (json_output) {
+        std::error_code ec = std::make_error_code(std::errc::io_error);
+        if (const auto* se = dynamic_cast<const std::system_error*>(&e))
+            ec = se->code();
+        const bool in_use = ec == std::errc::address_in_use || ec.value() == EADDRINUSE;
+        print_json_failure(error_name(ec), ec.message(), ec, pbi::failure_source::transport, message,
+                           in_use ? "choose another --port, or --port 0 for any free one" : "");
+    }
+    return exit_transport;
+}
+
 int run_emulator(const arguments& a) {
     pbi::testing::emulator_options o;
-    if (auto p = required(a, "--port")) {
-        try {
-            int port = std::stoi(*p);
-            if (port < 0 || port > 65535)
-                throw std::out_of_range("port");
-            o.port = static_cast<std::uint16_t>(port);
-        } catch (...) {
-            return usage_error(a.json, "--port must be a number from 0 to 65535");
-        }
-    }
+    if (auto err = number_option(a, "--port", "", 0, 65535, o.port))
+        return usage_error(a.json, *err, false, "pbi emulator --help lists its options");
     asio::io_context io;
     std::unique_ptr<pbi::testing::emulator> emu;
     try {
         emu = std::make_unique<pbi::testing::emulator>(io.get_executor(), o);
     } catch (const std::exception& e) {
-        std::cerr << "pbi: the emulator could not start: " << e.what() << '\n';
-        return exit_transport;
+        return emulator_failure(a.json, e);
     }
     std::string ca_file =
         required(a, "--ca-out").value_or("/tmp/pbi-emulator-ca-" + std::to_string(emu->port()) + ".pem");
@@ -1260,7 +1421,9 @@ int run_emulator(const arguments& a) {
         std::ofstream out(ca_file);
         out << emu->ca_pem();
         if (!out) {
-            return usage_error(a.json, "cannot write the CA to " + ca_file);
+            emu->stop();
+            return usage_error(a.json, "cannot write the CA to " + ca_file, false,
+                               "choose another --ca-out FILE");
         }
     }
     const auto& eo = emu->options();
@@ -1300,21 +1463,30 @@ int run_emulator(const arguments& a) {
 
 int main(int argc, char** argv) {
     arguments args;
-    if (auto err = parse_arguments(argc, argv, args)) {
-        bool json_output = false; // parsing may stop before --json: look for it directly
-        for (int i = 1; i < argc; ++i)
-            json_output = json_output || std::string_view(argv[i]) == "--json";
-        return usage_error(json_output, *err, true);
-    }
-    if (args.command == "help") {
-        std::cout << usage_text;
+    const auto parse_error = parse_arguments(argc, argv, args);
+    if (args.help) { // `pbi --help`, `pbi COMMAND --help`: usage on stdout, exit 0
+        const std::string lines = command_usage(args.command);
+        if (lines.empty()) {
+            std::cout << usage_text;
+        } else {
+            std::cout << "usage: pbi " << args.command << " [options]\n\n"
+                      << lines
+                      << "\noptions: --json (machine-readable stdout), --help; each option once except those "
+                         "marked ...;\n  --opt VALUE or --opt=VALUE. pbi --help: every command, the PBI_* "
+                         "variables and exit codes.\n";
+        }
         return exit_ok;
     }
+    if (parse_error)
+        return usage_error(args.json, *parse_error, true,
+                           find_command(args.command) ? "pbi " + args.command + " --help lists its options"
+                                                      : std::string(help_hint));
     const command_spec* spec = find_command(args.command);
     if (!spec)
         return usage_error(args.json, "unknown command '" + args.command + "'", true);
+    const std::string command_hint = "pbi " + args.command + " --help lists its options";
     if (auto err = check_options(args, *spec))
-        return usage_error(args.json, *err);
+        return usage_error(args.json, *err, false, command_hint);
     if (args.command == "emulator")
         return run_emulator(args);
 
@@ -1323,20 +1495,21 @@ int main(int argc, char** argv) {
         auto ws = required(args, "--workspace");
         auto rep = required(args, "--report");
         if (!ws || !rep) {
-            return usage_error(args.json, args.command + " needs --workspace ID and --report ID");
+            return usage_error(args.json, args.command + " needs --workspace ID and --report ID", false,
+                               command_hint);
         }
         ref = {*ws, *rep};
     }
     embed_plan embed;
     if (args.command == "embed-token") {
         if (auto err = plan_embed_token(args, embed))
-            return usage_error(args.json, *err);
+            return usage_error(args.json, *err, false, command_hint);
     }
     std::string workspace_id;
     if (args.command == "dashboards") {
         auto ws = required(args, "--workspace");
         if (!ws)
-            return usage_error(args.json, "dashboards needs --workspace ID");
+            return usage_error(args.json, "dashboards needs --workspace ID", false, command_hint);
         workspace_id = *ws;
     }
     pbi::powerbi::dashboard_ref dashboard;
@@ -1344,7 +1517,8 @@ int main(int argc, char** argv) {
         auto ws = required(args, "--workspace");
         auto db = required(args, "--dashboard");
         if (!ws || !db)
-            return usage_error(args.json, "tiles needs --workspace ID and --dashboard ID");
+            return usage_error(args.json, "tiles needs --workspace ID and --dashboard ID", false,
+                               command_hint);
         dashboard = {*ws, *db};
     }
     pbi::powerbi::dataset_ref dataset;
@@ -1352,7 +1526,8 @@ int main(int argc, char** argv) {
         auto ws = required(args, "--workspace");
         auto ds = required(args, "--dataset");
         if (!ws || !ds)
-            return usage_error(args.json, "refresh-dataset needs --workspace ID and --dataset ID");
+            return usage_error(args.json, "refresh-dataset needs --workspace ID and --dataset ID", false,
+                               command_hint);
         dataset = {*ws, *ds};
     }
     export_plan export_job;
@@ -1368,7 +1543,8 @@ int main(int argc, char** argv) {
     } probe{export_job.probe};
     if (args.command == "export") {
         if (auto err = plan_export(args, export_job))
-            return usage_error(args.json, *err);
+            return usage_error(args.json, *err, false,
+                               export_job.hint.empty() ? std::string_view(command_hint) : export_job.hint);
     }
 
     // Configuration: PBI_* variables, or the built-in emulator when no tenant is configured.
@@ -1376,16 +1552,22 @@ int main(int argc, char** argv) {
     pbi_cli::settings settings;
     if (pbi_cli::tenant_missing_beside_credentials()) { // a mistake, not "use the emulator"
         return usage_error(
-            args.json, "configuration: PBI_TENANT_ID is set but empty while other PBI_* credentials are "
-                       "set: set it to the tenant's GUID or domain, or unset them all to use the built-in "
-                       "emulator");
+            args.json,
+            "configuration: PBI_TENANT_ID is set but empty while other PBI_* credentials are "
+            "set: set it to the tenant's GUID or domain, or unset them all to use the built-in "
+            "emulator",
+            false, configuration_hint);
     } else if (!pbi_cli::env("PBI_TENANT_ID")) {
-        emulator = std::make_unique<pbi::testing::emulator>();
+        try {
+            emulator = std::make_unique<pbi::testing::emulator>();
+        } catch (const std::exception& e) {
+            return emulator_failure(args.json, e);
+        }
         settings = pbi_cli::settings_for(*emulator);
         std::cerr << "pbi: PBI_TENANT_ID is not set; using the built-in emulator at " << emulator->origin()
                   << '\n';
     } else if (auto err = pbi_cli::read_settings(settings)) {
-        return usage_error(args.json, "configuration: " + *err);
+        return usage_error(args.json, "configuration: " + *err, false, configuration_hint);
     }
 
     asio::io_context io;
@@ -1393,7 +1575,7 @@ int main(int argc, char** argv) {
     try {
         s.emplace(io, settings);
     } catch (const pbi::error& e) {
-        return usage_error(args.json, std::string("configuration: ") + e.what());
+        return usage_error(args.json, std::string("configuration: ") + e.what(), false, configuration_hint);
     }
     int code = exit_transport;
     auto command = [&]() -> asio::awaitable<int> {
@@ -1423,14 +1605,30 @@ int main(int argc, char** argv) {
             return run_export(*s, args, export_job);
         return run_demo(*s, args);
     };
-    // Ctrl-C (or a TERM) during an export: remove FILE.tmp, then die of the signal as before.
+    // Ctrl-C (or a TERM, HUP or QUIT) during an export: remove FILE.tmp, say so (with --json the
+    // failure object; this runs on the io_context, not in a signal handler), then die of the signal
+    // as before.
     std::optional<asio::signal_set> interrupts;
     if (!export_job.probe.empty()) {
-        interrupts.emplace(io, SIGINT, SIGTERM);
-        interrupts->async_wait([&export_job](std::error_code ec, int signal_number) {
+        interrupts.emplace(io, SIGINT, SIGTERM, SIGHUP);
+        interrupts->add(SIGQUIT);
+        interrupts->async_wait([&export_job, &args](std::error_code ec, int signal_number) {
             if (ec)
                 return;
-            ::unlink(export_job.probe.c_str());
+            const bool written = export_job.probe.empty(); // renamed to FILE already
+            if (!written)
+                ::unlink(export_job.probe.c_str());
+            const char* name = signal_number == SIGINT    ? "SIGINT"
+                               : signal_number == SIGTERM ? "SIGTERM"
+                               : signal_number == SIGHUP  ? "SIGHUP"
+                                                          : "SIGQUIT";
+            const std::string message = std::string("the export was interrupted by ") + name + "; '" +
+                                        export_job.output + (written ? "' was written" : "' was not written");
+            std::cerr << "pbi: " << message << '\n';
+            if (args.json)
+                print_json_failure("interrupted", "interrupted by a signal",
+                                   std::error_code(EINTR, std::generic_category()), pbi::failure_source::none,
+                                   message, "");
             std::signal(signal_number, SIG_DFL);
             std::raise(signal_number);
         });

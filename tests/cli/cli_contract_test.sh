@@ -95,6 +95,55 @@ done
 check "no file is left by them" bash -c "! ls '$tmp'/y.pdf* 2>/dev/null"
 expect "report with --report twice is a usage error" 2 "$pbi" report --workspace w --report a --report b
 
+# A command's --help: its own usage lines, exit 0 (the global --help lists every command).
+for form in "export --help" "--help export" "help export" "export -h"; do
+    # shellcheck disable=SC2086
+    expect "pbi $form prints the export usage" 0 "$pbi" $form
+    check "it lists export's options, not the other commands" \
+        bash -c "grep -q -- '--poll-interval' '$tmp/out' && ! grep -q 'dashboards' '$tmp/out'"
+done
+expect "pbi tiles --help" 0 "$pbi" tiles --help
+check "it lists --dashboard and not export" bash -c "grep -q -- '--dashboard' '$tmp/out' && ! grep -q -- '--format' '$tmp/out'"
+expect "pbi embed-token --help" 0 "$pbi" embed-token --help --json
+check "it shows both embed-token forms" test "$(grep -c '^  embed-token ' "$tmp/out")" -eq 2
+
+# Every --json failure object has the same keys; a usage failure's hint says where help is.
+usage_shape='^{"ok":false,"failure":{"error":"usage","error_text":"usage or configuration error","category":"pbi","code":1,"source":"none","message":"[^"]*","hint":"[^"]\+"}}$'
+expect "an unknown command (--json)" 2 "$pbi" frobnicate --json
+check "its failure object has error, error_text, category, code, source, message and hint" grep -qx "$usage_shape" "$tmp/out"
+expect "an option a command does not take (--json)" 2 "$pbi" workspaces --page x --json
+check "its failure object has every key, the hint naming the command's --help" \
+    bash -c "grep -qx '$usage_shape' '$tmp/out' && grep -q '\"hint\":\"pbi workspaces --help' '$tmp/out'"
+expect "a configuration failure (--json)" 2 env PBI_TENANT_ID=t PBI_CLIENT_ID=c PBI_CLIENT_SECRET=s PBI_CLOUD=mars \
+    "$pbi" token --json
+check "its failure object has every key too" grep -qx "$usage_shape" "$tmp/out"
+
+# Numbers: the whole value a decimal number in range, for every numeric option.
+for lifetime in 10x 60min 1.5 " 5" +5 -1 0x10 ""; do
+    expect "--lifetime '$lifetime' is a usage error" 2 "$pbi" embed-token --workspace w --report r --lifetime "$lifetime" --json
+    check "it says so, machine-readably" grep -q '"error":"usage"' "$tmp/out"
+done
+for port in 0x50 80.5 8080x 65536 -1; do
+    expect "emulator --port $port is a usage error, not an emulator on another port" 2 \
+        timeout 10 "$pbi" emulator --port "$port" --ca-out "$tmp/never.pem" --json
+    check "it names --port" grep -q '"error":"usage".*--port must be a whole number from 0 to 65535' "$tmp/out"
+done
+check "no emulator started for them" test ! -e "$tmp/never.pem"
+for option in "--timeout 1e3" "--timeout 60s" "--poll-interval 1.5" "--poll-interval=5s"; do
+    # shellcheck disable=SC2086
+    expect "export $option is a usage error" 2 "$pbi" export --report r --format PDF -o "$tmp/n.pdf" $option
+done
+check "no file is left by them" bash -c "! ls '$tmp'/n.pdf* 2>/dev/null"
+
+# Empty values mean nothing (an id that came out empty must not quietly pick My workspace).
+for option in --workspace --report --format --dataset; do
+    expect "an empty $option is a usage error" 2 "$pbi" reports "$option" "" --json
+    check "it says $option needs a value" grep -q "\"error\":\"usage\".*$option needs a value" "$tmp/out"
+done
+expect "an empty --workspace= is a usage error too" 2 "$pbi" datasets --workspace= --json
+expect "--json=VALUE is a usage error (machine-readable)" 2 "$pbi" workspaces --json=yes
+check "its failure is on stdout" grep -q '"error":"usage".*--json takes no value' "$tmp/out"
+
 expect "demo against the built-in emulator" 0 "$pbi" demo
 check "demo says it uses the built-in emulator" grep -q "built-in emulator" "$tmp/err"
 check "demo mints an embed token" grep -q "embed URL" "$tmp/out"
@@ -124,6 +173,21 @@ expect "reports in a workspace" 0 "$pbi" reports --workspace "$workspace" --json
 report=$(grep -o '"id":"[^"]*","name":"[^"]*","reportType":"PowerBIReport"' "$tmp/out" | head -1 | cut -d'"' -f4)
 check "reports --json lists a Power BI report" test -n "$report"
 expect "reports in My workspace" 0 "$pbi" reports
+expect "--workspace=ID is --workspace ID" 0 "$pbi" reports --workspace="$workspace" --json
+check "it lists the workspace's reports" grep -q "\"id\":\"$report\"" "$tmp/out"
+expect "--workspace=ID --report=ID" 0 "$pbi" report --workspace="$workspace" --report="$report" --json
+check "it shows that report" grep -q "\"report\":{\"id\":\"$report\"" "$tmp/out"
+expect "--opt=VALUE with an option the command does not take is still refused" 2 "$pbi" workspaces --report="$report"
+check "naming the option" grep -q 'does not take --report' "$tmp/err"
+
+# An emulator that cannot start (its port taken by the one running) fails machine-readably.
+emulator_port=${PBI_API_BASE##*:}
+expect "an emulator on a busy port is a network failure" 5 timeout 10 "$pbi" emulator --port "$emulator_port" \
+    --ca-out "$tmp/busy.pem" --json
+check "with --json it prints one failure object" \
+    bash -c "[ \$(wc -l <'$tmp/out') -eq 1 ] && grep -q '^{\"ok\":false,\"failure\":{\"error\":\"[^\"]*\",\"error_text\":\"[^\"]*\",\"category\":\"[^\"]*\",\"code\":98,\"source\":\"transport\",\"message\":\"the emulator could not start: [^\"]*\",\"hint\":\"choose another --port' '$tmp/out'"
+expect "the same without --json" 5 timeout 10 "$pbi" emulator --port "$emulator_port" --ca-out "$tmp/busy.pem"
+check "says so on stderr only" bash -c "[ ! -s '$tmp/out' ] && grep -q 'the emulator could not start' '$tmp/err'"
 expect "report" 0 "$pbi" report --workspace "$workspace" --report "$report"
 expect "pages" 0 "$pbi" pages --workspace "$workspace" --report "$report" --json
 check "pages --json lists pages" grep -q '"pages":\[{' "$tmp/out"
@@ -328,6 +392,54 @@ check "it names FILE.tmp, before the export starts, and leaves the directory alo
     bash -c "grep -q \"cannot create '$tmp/export/busy.pdf.tmp'\" '$tmp/err' && ! grep -q 'exporting report' '$tmp/err' &&
              test -d '$tmp/export/busy.pdf.tmp'"
 rmdir "$tmp/export/busy.pdf.tmp"
+
+# Special files are refused, never replaced: -o - writes to stdout, which can be redirected
+# anywhere. (Only a FIFO and symlinks made here: never -o a device.)
+mkdir "$tmp/special"
+mkfifo "$tmp/special/fifo"
+expect "an output that is a FIFO is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/special/fifo" --json
+check "it says it is not a regular file and suggests -o -, before the export starts" \
+    bash -c "grep -q '\"error\":\"usage\".*it is a FIFO, not a regular file.*-o -' '$tmp/out' &&
+             ! grep -q 'exporting report' '$tmp/err'"
+check "the FIFO is still a FIFO and no FILE.tmp is left" \
+    bash -c "test -p '$tmp/special/fifo' && ! ls '$tmp/special/fifo.'* 2>/dev/null"
+ln -s /dev/null "$tmp/special/null"
+expect "an output that is a symlink to a character device is a usage error" 2 "$pbi" export \
+    --workspace "$workspace" --report "$report" --format PDF -o "$tmp/special/null"
+check "it says so; the link and the device are untouched" \
+    bash -c "grep -q 'symbolic link to a character device, not a regular file' '$tmp/err' &&
+             test -L '$tmp/special/null' && test -c /dev/null && ! ls '$tmp/special/null.'* 2>/dev/null"
+ln -s "$tmp/special/fifo" "$tmp/special/to-fifo"
+expect "an output that is a symlink to a FIFO is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/special/to-fifo"
+check "the link and the FIFO are untouched" bash -c "test -L '$tmp/special/to-fifo' && test -p '$tmp/special/fifo'"
+ln -s "$tmp/special/nowhere.pdf" "$tmp/special/dangling.pdf"
+expect "an output that is a dangling symlink is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF -o "$tmp/special/dangling.pdf"
+check "nothing is created" bash -c "test -L '$tmp/special/dangling.pdf' && ! ls '$tmp/special/nowhere'* 2>/dev/null"
+echo old >"$tmp/special/real.pdf"
+ln -s real.pdf "$tmp/special/link.pdf"
+expect "an output that is a symlink to a regular file is followed" 0 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF --poll-interval 1 -o "$tmp/special/link.pdf"
+check "the link stays a link, its target is the PDF, no FILE.tmp is left" \
+    bash -c "test -L '$tmp/special/link.pdf' && head -c 5 '$tmp/special/real.pdf' | grep -q '^%PDF-' &&
+             ! ls '$tmp/special/'*.tmp 2>/dev/null && grep -q '^wrote $tmp/special/link.pdf: application/pdf' '$tmp/out'"
+# FILE.tmp is created exclusively: an existing one (a file, a planted link) is never truncated,
+# followed or removed.
+echo keep >"$tmp/special/x.pdf.tmp"
+expect "an existing FILE.tmp is a usage error" 2 "$pbi" export --workspace "$workspace" --report "$report" \
+    --format PDF --poll-interval 1 -o "$tmp/special/x.pdf" --json
+check "it names FILE.tmp and says to remove it" \
+    grep -q "\"error\":\"usage\".*'$tmp/special/x.pdf.tmp': it exists; remove it or choose another -o" "$tmp/out"
+check "and leaves it alone, before the export starts" \
+    bash -c "[ \"\$(cat '$tmp/special/x.pdf.tmp')\" = keep ] && test ! -e '$tmp/special/x.pdf' && ! grep -q 'exporting report' '$tmp/err'"
+echo victim >"$tmp/special/victim"
+ln -s "$tmp/special/victim" "$tmp/special/y.pdf.tmp"
+expect "a FILE.tmp that is a planted symlink is a usage error" 2 "$pbi" export --workspace "$workspace" \
+    --report "$report" --format PDF --poll-interval 1 -o "$tmp/special/y.pdf"
+check "the link is neither followed nor removed" \
+    bash -c "test -L '$tmp/special/y.pdf.tmp' && [ \"\$(cat '$tmp/special/victim')\" = victim ] && test ! -e '$tmp/special/y.pdf'"
 expect "an output in /proc is a usage error" 2 "$pbi" export --workspace "$workspace" \
     --report "$report" --format PNG -o /proc/x.png
 check "it is found before the export starts" bash -c "grep -q \"cannot write the export to '/proc/x.png'\" '$tmp/err' &&
@@ -351,6 +463,28 @@ wait "$export_pid"
 killed=$?
 check "an export stopped by a signal dies of it and leaves no FILE.tmp" \
     bash -c "[ $killed -eq 143 ] && test ! -e '$tmp/export/killed.pdf.tmp' -a ! -e '$tmp/export/killed.pdf'"
+# SIGHUP (a closed terminal) and SIGQUIT alike; with --json the failure object is still printed.
+for signal in HUP QUIT; do
+    (
+        ulimit -c 0
+        exec "$pbi" export --workspace "$workspace" --report "$report" --format PDF -o "$tmp/export/hup.pdf" --json \
+            >"$tmp/hup.out" 2>"$tmp/err"
+    ) &
+    export_pid=$!
+    for _ in $(seq 1 50); do
+        [ -e "$tmp/export/hup.pdf.tmp" ] && grep -q 'exporting report' "$tmp/err" && break
+        sleep 0.1
+    done
+    sleep 0.5
+    kill -"$signal" "$export_pid"
+    wait "$export_pid"
+    killed=$?
+    check "an export stopped by SIG$signal dies of it and leaves no FILE.tmp" \
+        bash -c "[ $killed -eq $((128 + $(kill -l "$signal"))) ] && test ! -e '$tmp/export/hup.pdf.tmp' -a ! -e '$tmp/export/hup.pdf'"
+    check "with --json it prints one failure object naming SIG$signal" \
+        bash -c "[ \$(wc -l <'$tmp/hup.out') -eq 1 ] &&
+                 grep -q '^{\"ok\":false,\"failure\":{\"error\":\"interrupted\",\"error_text\":\"[^\"]*\",\"category\":\"generic\",\"code\":[0-9]*,\"source\":\"none\",\"message\":\"the export was interrupted by SIG${signal}[^\"]*\",\"hint\":\"[^\"]*\"}}\$' '$tmp/hup.out'"
+done
 check "no file is left by the failed exports" test "$(ls "$tmp/export")" = "$(printf 'all.png\npage.png')"
 
 expect "an unknown report is a Power BI error" 4 "$pbi" report --workspace "$workspace" --report 00000000-0000-0000-0000-000000000000 --json
@@ -367,8 +501,10 @@ expect "an http:// origin is a configuration error" 2 env PBI_API_BASE=http://12
 expect "an unknown cloud is a configuration error" 2 env PBI_CLOUD=mars "$pbi" token
 expect "a missing CA file is a configuration error" 2 env PBI_CA_FILE=/nonexistent.pem "$pbi" token
 
-# A Power BI that answers with a 100 KB error message holding terminal escapes: the CLI prints it
-# with the escapes replaced and cut at about 2000 bytes (made with python3 and openssl).
+# A Power BI that answers with a 100 KB error message holding terminal escapes and a 6000-byte
+# request id: the SDK keeps the message's first line, cut at 2000 bytes with "...", and the CLI
+# prints that unchanged but for the escapes; the request id (not cut by the SDK) the CLI cuts at
+# 4096 bytes with "[... N more bytes]" (made with python3 and openssl).
 if command -v python3 >/dev/null && command -v openssl >/dev/null &&
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/fake.key" -out "$tmp/fake.crt" -days 1 \
         -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1; then
@@ -385,7 +521,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(400)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("RequestId", "fake-request")
+        self.send_header("RequestId", "r" * 6000)
         self.end_headers()
         self.wfile.write(body)
 
@@ -407,15 +543,19 @@ PY
     fake="https://127.0.0.1:$(cat "$tmp/fake.port")"
     expect "a 100 KB Power BI error message (--json)" 4 env PBI_API_BASE="$fake" PBI_CA_FILE="$tmp/both.pem" \
         "$pbi" workspaces --json
-    check "its server_message is cut with a marker, its escapes replaced" \
-        bash -c "grep -q '\"server_message\":\"?\[31mBEGIN?\]0;title?x*x \[\.\.\. [0-9]* more bytes\]\"' '$tmp/out' &&
-                 ! grep -q 'END' '$tmp/out' && [ \$(wc -c <'$tmp/out') -lt 8000 ]"
+    check "its server_message is the SDK's cut (2000 bytes and ...), not cut again, its escapes replaced" \
+        bash -c "grep -q '\"server_message\":\"?\[31mBEGIN?\]0;title?x\{1900,\}\.\.\.\"' '$tmp/out' &&
+                 [ \$(grep -o '\"server_message\":\"[^\"]*\"' '$tmp/out' | wc -c) -eq \$((19 + 2003 + 1)) ] &&
+                 ! grep -q 'END' '$tmp/out' && [ \$(wc -c <'$tmp/out') -lt 12000 ]"
+    check "the request id is cut by the CLI at 4096 bytes, with a marker" \
+        grep -q '"request_id":"r\{4096\} \[\.\.\. 1904 more bytes\]"' "$tmp/out"
     check "no escape character reaches stdout or stderr" bash -c "! grep -q $'\x1b' '$tmp/out' '$tmp/err'"
     expect "a 100 KB Power BI error message (human)" 4 env PBI_API_BASE="$fake" PBI_CA_FILE="$tmp/both.pem" \
         "$pbi" workspaces
-    check "stderr shows the start of the message, cut" \
-        bash -c "grep -q '^  server message: ?\[31mBEGIN?\]0;title?x*x \[\.\.\. [0-9]* more bytes\]\$' '$tmp/err' &&
-                 ! grep -q 'END' '$tmp/err' && [ \$(wc -c <'$tmp/err') -lt 8000 ] && ! grep -q $'\x1b' '$tmp/err'"
+    check "stderr shows the start of the message, cut once" \
+        bash -c "grep -q '^  server message: ?\[31mBEGIN?\]0;title?x\{1900,\}\.\.\.\$' '$tmp/err' &&
+                 ! grep -q 'more bytes\]' <(grep 'server message' '$tmp/err') &&
+                 ! grep -q 'END' '$tmp/err' && [ \$(wc -c <'$tmp/err') -lt 12000 ] && ! grep -q $'\x1b' '$tmp/err'"
 else
     echo "skip: the long-error checks (no python3 or openssl)"
 fi
