@@ -1275,6 +1275,16 @@ asio::awaitable<int> run_export(session& s, const arguments& a, export_plan& pla
     co_return exit_ok;
 }
 
+/// The demo found nothing to show: stderr, plus the --json failure object (error
+/// "nothing_to_embed"); exit 4, as Power BI's answer is what stops it.
+int demo_cannot_continue(const arguments& a, const std::string& message, const std::string& hint) {
+    std::cerr << "pbi: " << message << "\n  hint: " << hint << '\n';
+    if (a.json)
+        print_json_failure("nothing_to_embed", "nothing to embed", pbi::errc::entity_not_found,
+                           pbi::failure_source::powerbi, printable(message), hint);
+    return exit_powerbi;
+}
+
 asio::awaitable<int> run_demo(session& s, const arguments& a) {
     using asio::experimental::as_tuple;
     auto say = [&](const std::string& line) {
@@ -1298,10 +1308,10 @@ asio::awaitable<int> run_demo(session& s, const arguments& a) {
         co_return report_failure(a, "listing workspaces", wec, d);
     for (auto& w : workspaces)
         say("   - " + w.name + " (" + w.id + ")");
-    if (workspaces.empty()) {
-        std::cerr << "pbi: the identity sees no workspace; nothing to embed\n";
-        co_return exit_powerbi;
-    }
+    if (workspaces.empty())
+        co_return demo_cannot_continue(
+            a, "the identity sees no workspace; nothing to embed",
+            "add the user or the service principal to a workspace (Member or Admin)");
 
     const auto& ws = workspaces.front();
     say("3. Listing reports in '" + ws.name + "'...");
@@ -1311,10 +1321,10 @@ asio::awaitable<int> run_demo(session& s, const arguments& a) {
     for (auto& r : reports)
         say("   - " + r.name + " [" + r.report_type + "]");
     auto it = std::find_if(reports.begin(), reports.end(), [](auto& r) { return !r.is_paginated(); });
-    if (it == reports.end()) {
-        std::cerr << "pbi: workspace '" << ws.name << "' has no Power BI report to embed\n";
-        co_return exit_powerbi;
-    }
+    if (it == reports.end())
+        co_return demo_cannot_continue(a, "workspace '" + ws.name + "' has no Power BI report to embed",
+                                       "publish a Power BI report to that workspace (paginated reports "
+                                       "are not embedded by the demo)");
     pbi::powerbi::report_ref ref{ws.id, it->id};
 
     say("4. Reading the pages of '" + it->name + "'...");
@@ -1643,6 +1653,9 @@ int main(int argc, char** argv) {
                 std::rethrow_exception(e);
             } catch (const std::exception& ex) {
                 std::cerr << "pbi: unexpected failure: " << ex.what() << '\n';
+                if (args.json)
+                    print_json_failure("unexpected", "unexpected failure", pbi::errc::invalid_argument,
+                                       pbi::failure_source::none, printable(ex.what()), "");
             }
             code = exit_transport;
         } else {
