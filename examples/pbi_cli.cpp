@@ -1428,12 +1428,21 @@ int run_emulator(const arguments& a) {
     std::string ca_file =
         required(a, "--ca-out").value_or("/tmp/pbi-emulator-ca-" + std::to_string(emu->port()) + ".pem");
     {
-        std::ofstream out(ca_file);
-        out << emu->ca_pem();
-        if (!out) {
+        // Never through a symlink (the default path is in /tmp): a planted link must not make
+        // this process overwrite the file it points to. A regular file is replaced.
+        const int fd = ::open(ca_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        const std::string pem = emu->ca_pem();
+        const int err = fd < 0 ? errno : 0;
+        const bool written =
+            fd >= 0 && ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size());
+        if (fd >= 0)
+            ::close(fd);
+        if (!written) {
             emu->stop();
-            return usage_error(a.json, "cannot write the CA to " + ca_file, false,
-                               "choose another --ca-out FILE");
+            return usage_error(a.json,
+                               "cannot write the CA to " + ca_file +
+                                   (err ? std::string(": ") + std::strerror(err) : ""),
+                               false, "choose another --ca-out FILE (a symbolic link is refused)");
         }
     }
     const auto& eo = emu->options();

@@ -129,6 +129,11 @@ for port in 0x50 80.5 8080x 65536 -1; do
     check "it names --port" grep -q '"error":"usage".*--port must be a whole number from 0 to 65535' "$tmp/out"
 done
 check "no emulator started for them" test ! -e "$tmp/never.pem"
+echo "precious" >"$tmp/precious"
+ln -s "$tmp/precious" "$tmp/planted.pem"
+expect "emulator --ca-out through a symbolic link is refused" 2 \
+    timeout 10 "$pbi" emulator --port 0 --ca-out "$tmp/planted.pem" --json
+check "the file the link points to is untouched" grep -qx precious "$tmp/precious"
 for option in "--timeout 1e3" "--timeout 60s" "--poll-interval 1.5" "--poll-interval=5s"; do
     # shellcheck disable=SC2086
     expect "export $option is a usage error" 2 "$pbi" export --report r --format PDF -o "$tmp/n.pdf" $option
