@@ -455,14 +455,18 @@ check "it says the file is not a directory" grep -q "'$tmp/export/all.png' is no
 expect "a configuration error after the output check" 2 env PBI_CLOUD=mars "$pbi" export --workspace "$workspace" \
     --report "$report" --format PDF -o "$tmp/export/conf.pdf"
 check "leaves no FILE.tmp" test ! -e "$tmp/export/conf.pdf.tmp"
+# Waits until the export writing to $1 (its FILE.tmp exists) has started polling.
+wait_for_export() {
+    for _ in $(seq 1 50); do
+        [ -e "$1.tmp" ] && grep -q 'exporting report' "$tmp/err" && break
+        sleep 0.1
+    done
+    sleep 0.5
+}
 "$pbi" export --workspace "$workspace" --report "$report" --format PDF -o "$tmp/export/killed.pdf" \
     >/dev/null 2>"$tmp/err" &
 export_pid=$!
-for _ in $(seq 1 50); do
-    [ -e "$tmp/export/killed.pdf.tmp" ] && grep -q 'exporting report' "$tmp/err" && break
-    sleep 0.1
-done
-sleep 0.5
+wait_for_export "$tmp/export/killed.pdf"
 kill -TERM "$export_pid"
 wait "$export_pid"
 killed=$?
@@ -476,11 +480,7 @@ for signal in HUP QUIT; do
             >"$tmp/hup.out" 2>"$tmp/err"
     ) &
     export_pid=$!
-    for _ in $(seq 1 50); do
-        [ -e "$tmp/export/hup.pdf.tmp" ] && grep -q 'exporting report' "$tmp/err" && break
-        sleep 0.1
-    done
-    sleep 0.5
+    wait_for_export "$tmp/export/hup.pdf"
     kill -"$signal" "$export_pid"
     wait "$export_pid"
     killed=$?

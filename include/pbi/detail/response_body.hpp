@@ -208,12 +208,12 @@ inline field get_bool(const boost::json::object& o, std::string_view key, bool& 
     return field::wrong_type;
 }
 
-/// At most `max` bytes of `text`, cut at a line break if there is one, with "..." when cut.
 /// Bounds on what a server's error answer may put into diagnostics: a 100 KB message or a
 /// 5 000-character error code is cut (excerpt()) rather than logged in full.
 inline constexpr std::size_t max_server_text = 2000;
 inline constexpr std::size_t max_error_code = 200;
 
+/// At most `max` bytes of `text`, cut at a line break if there is one, with "..." when cut.
 inline std::string excerpt(std::string_view text, std::size_t max = 200) {
     auto line = trim(first_line(skip_preamble(text)));
     if (line.size() <= max)

@@ -444,7 +444,9 @@ public:
 
     /// One authorised call: `path` is relative to /v1.0/myorg and already encoded. Gets a token,
     /// sends, renews the token and retries once on 403 TokenExpired, and retries 429 and (GET
-    /// only) 5xx answers within `options`' deadline as the class comment says. A non-2xx answer
+    /// only) 5xx answers within `options`' deadline as the class comment says. Each request is
+    /// also bounded by the client's own call timeout (`client_options::call`), so a deadline
+    /// longer than that gives room to wait for a long Retry-After, not to a hung request. A non-2xx answer
     /// it does not retry becomes a typed error via parse_powerbi_error. `accept` is the Accept
     /// header (a file download takes more than JSON).
     PBI_DECL asio::awaitable<result<http::response>> call(std::string method, std::string path,

@@ -151,8 +151,9 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
 /// Deadline: options.call. No wait runs past it: when the next poll (or resubmission) would come
 /// after it, the operation fails at once with errc::timeout, the delay Power BI asked for in
 /// diagnostics::retry_after. Each request gets the client's retries (429, 5xx on GETs) and token
-/// renewal within the client's call timeout; a 429 asking for longer is waited out here when it
-/// ends before the export's deadline, else fails at once (errc::throttled, retry_after set).
+/// renewal within that deadline, and is itself bounded by the client's call timeout: a 429 whose
+/// Retry-After ends before the export's deadline is waited out, a longer one fails at once
+/// (errc::throttled, retry_after set).
 /// A failure after the job was submitted ends diagnostics::message with "[export job <id>]".
 ///
 /// Completion signature: void(std::error_code, export_result); the forms without diagnostics

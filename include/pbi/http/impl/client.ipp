@@ -200,6 +200,7 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
     using detail::call_phase;
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = call.effective_deadline();
+    const std::size_t body_limit = call.max_response_bytes.value_or(options.limits.max_body_bytes);
     ++counters.requests;
 
     if (!req.headers.contains("client-request-id"))
@@ -299,8 +300,7 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
         if (!ec) {
             phase = call_phase::awaiting_response;
             parser_limits limits = options.limits;
-            if (call.max_response_bytes)
-                limits.max_body_bytes = *call.max_response_bytes;
+            limits.max_body_bytes = body_limit;
             response_parser parser(limits);
             if (req.method == "HEAD")
                 parser.skip_body();
@@ -349,7 +349,7 @@ inline asio::awaitable<result<response>> client::impl::run(url origin, request r
     failure.proxy_setting = proxy_setting_name();
     failure.tls_detail = tls_detail;
     failure.proxy_said = &tunnel_diag;
-    failure.body_limit = call.max_response_bytes.value_or(options.limits.max_body_bytes);
+    failure.body_limit = body_limit;
     ec = detail::describe_failure(failure, diag);
     co_return result<response>{ec, {}};
 }

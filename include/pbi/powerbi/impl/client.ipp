@@ -163,7 +163,11 @@ PBI_DECL asio::awaitable<result<http::response>> client::call(std::string method
 
         ++sent;
         ++counters_.requests;
-        auto [ec, res] = co_await http_->send(api_, std::move(req), options, diag);
+        // Each request: the client's own call timeout at most; the call as a whole (its waits
+        // included) may have a longer deadline, as an export does.
+        call_options attempt = options;
+        attempt.deadline = std::min(deadline, std::chrono::steady_clock::now() + options_.call.timeout);
+        auto [ec, res] = co_await http_->send(api_, std::move(req), attempt, diag);
         diag.attempts = sent;
         if (ec)
             co_return result<http::response>{ec, {}};

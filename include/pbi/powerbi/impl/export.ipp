@@ -317,34 +317,22 @@ inline asio::awaitable<std::error_code> sleep(asio::any_io_executor ex, clock::d
     co_return ec;
 }
 
-// The client waits out a 429's Retry-After only within its own call timeout (30 s unless set);
-// an export's deadline is usually much longer. A Retry-After that still ends before the export's
-// deadline is waited here and the request sent again (a 429 means the request was not run, so
-// this holds for ExportTo too); a longer one fails at once, naming the export's deadline.
-inline constexpr int max_throttle_waits = 5;
-
+// One request of the export, under the export's deadline: the client bounds each request by
+// its own call timeout and waits out a 429 within this longer deadline. A Retry-After that
+// would not end before it fails at once; say so in the export's terms.
 inline asio::awaitable<result<http::response>> send(client& c, std::string method, std::string path,
-                                                    std::string body, call_options options,
-                                                    clock::time_point deadline, diagnostics& diag,
-                                                    std::string accept) {
-    for (int waits = 0;; ++waits) {
-        call_options once = options;
-        once.deadline = std::min(deadline, clock::now() + c.options().call.timeout);
-        auto call = c.call(method, path, body, once, diag, accept);
-        auto r = co_await std::move(call);
-        if (r.ec != errc::throttled || !diag.retry_after || waits >= max_throttle_waits)
-            co_return r;
-        const clock::duration wait = *diag.retry_after;
-        if (clock::now() + wait >= deadline) {
-            diag.message = "Power BI asked to wait " + seconds_text(wait) + " (Retry-After), more than the " +
-                           seconds_text(deadline - clock::now()) + " left before the export's deadline";
-            diag.hint = "allow the export more time (export_options::call), or try again later";
-            co_return r;
-        }
-        auto pause = sleep(c.get_executor(), wait);
-        if (auto wec = co_await std::move(pause))
-            co_return result<http::response>{wec, {}};
+                                                    std::string body, const call_options& options,
+                                                    diagnostics& diag, std::string accept) {
+    auto call = c.call(std::move(method), std::move(path), std::move(body), options, diag, std::move(accept));
+    auto r = co_await std::move(call);
+    const auto deadline = *options.deadline;
+    if (r.ec == errc::throttled && diag.retry_after && clock::now() + *diag.retry_after >= deadline) {
+        diag.message = "Power BI asked to wait " + seconds_text(*diag.retry_after) +
+                       " (Retry-After), more than the " + seconds_text(deadline - clock::now()) +
+                       " left before the export's deadline";
+        diag.hint = "allow the export more time (export_options::call), or try again later";
     }
+    co_return r;
 }
 
 // A failure after the job was submitted names it: the service may still finish it, and its
@@ -395,14 +383,15 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
     namespace ef = detail::export_flow;
     using R = result<export_result>;
     diag.clear();
-    const auto deadline = options.call.effective_deadline();
+    options.call.deadline = options.call.effective_deadline(); // fixed now: every step shares it
+    const auto deadline = *options.call.deadline;
     if (auto ec = ef::check_request(request, diag))
         co_return R{ec, {}};
     const std::string path = ef::report_path(request.report);
 
     const std::string json = "application/json";
     // 1. The report's type decides the formats and the body (g++ 12: create each awaitable first).
-    auto lookup = ef::send(c, "GET", path, {}, options.call, deadline, diag, json);
+    auto lookup = ef::send(c, "GET", path, {}, options.call, diag, json);
     auto [lec, lres] = co_await std::move(lookup);
     if (lec)
         co_return R{lec, {}};
@@ -423,7 +412,7 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
     export_status status;
     for (;;) {
         ++out.attempts;
-        auto submit = ef::send(c, "POST", path + "/ExportTo", body, options.call, deadline, diag, json);
+        auto submit = ef::send(c, "POST", path + "/ExportTo", body, options.call, diag, json);
         auto [sec, last] = co_await std::move(submit);
         if (sec)
             co_return ef::job_failed(sec, out, diag);
@@ -440,8 +429,8 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
             auto pause = ef::sleep(c.get_executor(), delay);
             if (auto wec = co_await std::move(pause))
                 co_return ef::job_failed(wec, out, diag);
-            auto poll = ef::send(c, "GET", ef::export_path(path, out.export_id), {}, options.call, deadline,
-                                 diag, json);
+            auto poll =
+                ef::send(c, "GET", ef::export_path(path, out.export_id), {}, options.call, diag, json);
             auto [pec, polled] = co_await std::move(poll);
             if (pec)
                 co_return ef::job_failed(pec, out, diag);
@@ -476,8 +465,8 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
     std::string accept = "application/*, image/*, text/xml, text/csv, multipart/related";
     call_options file_options = options.call;
     file_options.max_response_bytes = options.max_file_bytes;
-    auto download = ef::send(c, "GET", ef::export_path(path, out.export_id) + "/file", {}, file_options,
-                             deadline, diag, std::move(accept));
+    auto download = ef::send(c, "GET", ef::export_path(path, out.export_id) + "/file", {}, file_options, diag,
+                             std::move(accept));
     auto [fec, file] = co_await std::move(download);
     if (fec == errc::body_limit_exceeded) {
         diag.message = "the exported file is larger than export_options::max_file_bytes (" +
