@@ -1190,22 +1190,6 @@ std::optional<std::string> write_whole_file(export_plan& plan, const std::string
     return std::nullopt;
 }
 
-/// The id of an export that failed after it was submitted, or "" when none was created: from the
-/// SDK's result, else the "[export job <id>]" the SDK appends to the message, else the last
-/// progress report's.
-std::string failed_export_id(const pbi::powerbi::export_result& result, const diagnostics& d,
-                             const std::string& seen) {
-    if (!result.export_id.empty())
-        return result.export_id;
-    static constexpr std::string_view tag = "[export job ";
-    if (const auto at = d.message.rfind(tag); at != std::string::npos) {
-        const auto end = d.message.find(']', at);
-        if (end != std::string::npos && end > at + tag.size())
-            return d.message.substr(at + tag.size(), end - at - tag.size());
-    }
-    return seen;
-}
-
 /// `pbi export`: the export's progress on stderr while it polls, then the file at plan.output
 /// and its type and size (stdout; stderr when the file itself goes to stdout).
 /// `plan` is main's: write_whole_file clears its probe once renamed (main must not remove it).
@@ -1218,9 +1202,7 @@ asio::awaitable<int> run_export(session& s, const arguments& a, export_plan& pla
     options.call.timeout = plan.timeout;
     // Used when Power BI sends no Retry-After (the 202 of ExportTo may have none).
     options.poll_interval = plan.poll_interval;
-    auto seen_id = std::make_shared<std::string>(); // the job's id, once a poll has reported it
-    options.on_progress = [seen_id](const pbi::powerbi::export_progress& p) {
-        *seen_id = p.export_id;
+    options.on_progress = [](const pbi::powerbi::export_progress& p) {
         std::cerr << "pbi: export " << printable(p.export_id) << ": " << pbi::powerbi::to_string(p.state)
                   << ' ' << p.percent_complete << " % (attempt " << p.attempt << ", poll " << p.poll << ")\n";
     };
@@ -1228,10 +1210,8 @@ asio::awaitable<int> run_export(session& s, const arguments& a, export_plan& pla
     auto op = pbi::powerbi::async_export_report(s.powerbi, plan.request, std::move(options), d,
                                                 as_tuple(asio::use_awaitable));
     auto [ec, file] = co_await std::move(op);
-    if (ec) {
-        const std::string export_id = failed_export_id(file, d, *seen_id);
-        co_return report_failure(a, "exporting the report", ec, d, export_id);
-    }
+    if (ec) // after the submission, `file` names the job (its export_id)
+        co_return report_failure(a, "exporting the report", ec, d, file.export_id);
 
     if (plan.output == "-") {
         std::cout.write(file.bytes.data(), static_cast<std::streamsize>(file.bytes.size()));

@@ -425,6 +425,9 @@ TEST_CASE("a 429 on a poll asking for longer than the export's deadline fails at
     CHECK(o.diag.message.find("export's deadline") != std::string::npos);
     CHECK(o.diag.hint.find("export_options::call") != std::string::npos);
     CHECK(o.diag.message.find("[export job ") != std::string::npos); // it may still finish
+    CHECK(o.diag.message.find(o.result.export_id) != std::string::npos); // and the result names it
+    CHECK_FALSE(o.result.export_id.empty());
+    CHECK(o.result.bytes.empty());
     CHECK((o.finished - o.started < 10s));                           // not slept
     CHECK(s.emu.request_count("export_file") == 0);
 }

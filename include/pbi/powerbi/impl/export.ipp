@@ -335,12 +335,17 @@ inline asio::awaitable<result<http::response>> send(client& c, std::string metho
     co_return r;
 }
 
-// A failure after the job was submitted names it: the service may still finish it, and its
-// status and file stay reachable by that id.
+// A failure after the job was submitted names it, in the message and in the result (its id,
+// attempts and polls; no file): the service may still finish it, and its status and file stay
+// reachable by that id.
 inline result<export_result> job_failed(std::error_code ec, const export_result& out, diagnostics& diag) {
     if (!out.export_id.empty())
         diag.message += " [export job " + out.export_id + "]";
-    return {ec, {}};
+    export_result job;
+    job.export_id = out.export_id;
+    job.attempts = out.attempts;
+    job.polls = out.polls;
+    return {ec, std::move(job)};
 }
 
 inline std::string default_extension(export_format f, bool zip) {
