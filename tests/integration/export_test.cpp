@@ -424,11 +424,11 @@ TEST_CASE("a 429 on a poll asking for longer than the export's deadline fails at
     CHECK(o.diag.retry_after == std::chrono::seconds(3600));
     CHECK(o.diag.message.find("export's deadline") != std::string::npos);
     CHECK(o.diag.hint.find("export_options::call") != std::string::npos);
-    CHECK(o.diag.message.find("[export job ") != std::string::npos); // it may still finish
+    CHECK(o.diag.message.find("[export job ") != std::string::npos);     // it may still finish
     CHECK(o.diag.message.find(o.result.export_id) != std::string::npos); // and the result names it
     CHECK_FALSE(o.result.export_id.empty());
     CHECK(o.result.bytes.empty());
-    CHECK((o.finished - o.started < 10s));                           // not slept
+    CHECK((o.finished - o.started < 10s)); // not slept
     CHECK(s.emu.request_count("export_file") == 0);
 }
 
@@ -452,4 +452,47 @@ TEST_CASE("a file larger than max_file_bytes fails with the limit named, and the
         quick_polls()));
     REQUIRE_FALSE(roomy.ec);
     CHECK(pb::export_options().max_file_bytes > pbi::http::parser_limits().max_body_bytes);
+}
+
+TEST_CASE("a sign-in page answered with 200 where the file should be is an error, not the file", "[export]") {
+    stack s(quick_exports());
+    pbi::testing::fault page;
+    page.status = 200;
+    page.headers = {{"Content-Type", "text/html; charset=utf-8"}};
+    page.body =
+        "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body></body></html>";
+    s.emu.inject_fault("export_file", page);
+    auto o = s.run(export_outcome(
+        s.powerbi,
+        request_for(seed::lobby_screens_workspace, seed::welcome_board_report, pb::export_format::pdf),
+        quick_polls()));
+
+    CHECK(o.ec == pbi::errc::unexpected_content_type);
+    CHECK(o.result.bytes.empty());
+    CHECK(o.diag.message.find("an HTML page") != std::string::npos);
+    CHECK(o.diag.message.find("text/html") != std::string::npos);
+    CHECK(o.diag.message.find("[export job ") != std::string::npos);
+    CHECK(o.diag.server_message == "Sign in to your account");
+    CHECK(o.diag.http_status == 200);
+}
+
+TEST_CASE("an HTML page without a Content-Type and a JSON error object are not taken for the file",
+          "[export]") {
+    stack s(quick_exports());
+    pbi::testing::fault untyped;
+    untyped.status = 200;
+    untyped.body = "\n  <html><body>Gateway</body></html>";
+    pbi::testing::fault json;
+    json.status = 200;
+    json.headers = {{"Content-Type", "application/json"}};
+    json.body = R"({"error":{"code":"FileUnavailable"}})";
+    for (const auto& f : {untyped, json}) {
+        s.emu.inject_fault("export_file", f);
+        auto o = s.run(export_outcome(
+            s.powerbi,
+            request_for(seed::lobby_screens_workspace, seed::welcome_board_report, pb::export_format::pdf),
+            quick_polls()));
+        CHECK(o.ec == pbi::errc::unexpected_content_type);
+        CHECK(o.result.bytes.empty());
+    }
 }

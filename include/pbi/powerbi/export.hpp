@@ -154,6 +154,8 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
 /// renewal within that deadline, and is itself bounded by the client's call timeout: a 429 whose
 /// Retry-After ends before the export's deadline is waited out, a longer one fails at once
 /// (errc::throttled, retry_after set).
+/// A file download answered with an HTML page or JSON (a gateway's or sign-in page, an error
+/// object) is errc::unexpected_content_type, never returned as the file.
 /// A failure after the job was submitted ends diagnostics::message with "[export job <id>]", and
 /// the completion's export_result then carries export_id, attempts and polls (no file).
 ///

@@ -348,6 +348,24 @@ inline result<export_result> job_failed(std::error_code ec, const export_result&
     return {ec, std::move(job)};
 }
 
+// What a file download answered instead of the file, or empty when it may be the file. No
+// export format is an HTML page or a JSON document, so a 200 carrying one is a gateway's or
+// sign-in page's (or an error object), never the report: it must not be handed back as the file.
+inline std::string not_a_file(const http::response& file) {
+    namespace rb = pbi::detail::body;
+    const auto type = file.headers.get("Content-Type");
+    const auto media = type ? rb::trim(type->substr(0, type->find(';'))) : std::string_view{};
+    const auto start = rb::skip_preamble(file.body);
+    auto starts = [&](std::string_view prefix) {
+        return rb::iequals(start.substr(0, prefix.size()), prefix);
+    };
+    if (rb::icontains(media, "html") || starts("<!doctype html") || starts("<html"))
+        return "an HTML page";
+    if (rb::is_json_media_type(media))
+        return "JSON";
+    return {};
+}
+
 inline std::string default_extension(export_format f, bool zip) {
     switch (f) {
     case export_format::png:
@@ -481,6 +499,18 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
     }
     if (fec)
         co_return ef::job_failed(fec, out, diag);
+    if (const auto page = ef::not_a_file(file); !page.empty()) {
+        namespace rb = pbi::detail::body;
+        detail::unreadable_answer(file, "exported file", errc::unexpected_content_type, diag);
+        const auto type = file.headers.get("Content-Type");
+        diag.message = "the export's file download answered HTTP " + std::to_string(file.status) + " with " +
+                       page + " (Content-Type: " + rb::excerpt(type.value_or("none"), 100) +
+                       ") instead of the file: a gateway, proxy or sign-in page?";
+        diag.server_message = rb::html_title(file.body);
+        if (diag.server_message.empty())
+            diag.server_message = rb::excerpt(file.body);
+        co_return ef::job_failed(errc::unexpected_content_type, out, diag);
+    }
     out.bytes = std::move(file.body);
     if (auto type = file.headers.get("Content-Type"))
         out.content_type = std::string(*type);
