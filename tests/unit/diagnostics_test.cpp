@@ -97,3 +97,16 @@ TEST_CASE("redact masks every occurrence of a secret in every text field, but no
     d.redact("abc");
     CHECK(d.message == "abc def");
 }
+
+TEST_CASE("redact masks the part of a long secret that survived a server text's excerpt") {
+    const std::string token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + std::string(3000, 'q') + ".sig";
+    pbi::diagnostics d;
+    d.server_message = "bad header Bearer " + token.substr(0, 1990) + "...";
+    d.request_id = token.substr(0, 200);
+    d.redact(token);
+    CHECK(d.server_message == "bad header Bearer ********...");
+    CHECK(d.request_id == "********");
+    d.message = "eyJ0eXAiOiJKV1Qi is only the common JWT header, eyJ0eXAiO less";
+    d.redact(token);
+    CHECK(d.message == "******** is only the common JWT header, eyJ0eXAiO less");
+}

@@ -112,9 +112,17 @@ PBI_DECL void note_clock_skew(std::optional<std::string_view> date_header,
 PBI_DECL void diagnostics::redact(std::string_view secret) {
     if (secret.size() < 4)
         return;
-    auto scrub = [secret](std::string& text) {
-        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 8))
-            text.replace(at, secret.size(), "********");
+    // A server's text reaches diagnostics cut to an excerpt (body::max_server_text), so a long
+    // secret it echoed may be there only in part: mask every copy of the secret's first 16
+    // characters together with as much of the rest as follows it.
+    const auto probe = secret.substr(0, std::min<std::size_t>(secret.size(), 16));
+    auto scrub = [secret, probe](std::string& text) {
+        for (auto at = text.find(probe); at != std::string::npos; at = text.find(probe, at + 8)) {
+            auto n = probe.size();
+            while (n < secret.size() && at + n < text.size() && text[at + n] == secret[n])
+                ++n;
+            text.replace(at, n, "********");
+        }
     };
     for (std::string* field :
          {&error, &suberror, &trace_id, &correlation_id, &claims, &request_id, &powerbi_error_info,
