@@ -286,6 +286,27 @@ TEST_CASE("a waiter whose deadline passes gets a timeout, not an endless wait") 
     CHECK(*c.try_get() == "v1"); // the shared fetch went on
 }
 
+TEST_CASE("a waiter whose deadline passes during a retry is told why the attempt before it failed") {
+    asio::io_context io;
+    fake_fetch f(io.get_executor());
+    f.script.push_back(failure(pbi::errc::timeout)); // "scripted failure"
+    cache_type c(io.get_executor(), f.function(), no_jitter());
+    outcome out;
+    start_get(c, out, {pbi::refresh::duration::zero(), 30s});
+    run_a_little(io);
+    REQUIRE(f.calls == 1);
+    CHECK_FALSE(out.done); // the retry is due before the caller's deadline
+    f.held = true;
+    advance_clock(io, 5s); // the retry starts and hangs
+    REQUIRE(f.calls == 2);
+    advance_clock(io, 26s);
+    REQUIRE(out.done);
+    CHECK(out.ec == pbi::errc::timeout);
+    CHECK(out.diag.message.find("still running when the caller's deadline passed") != std::string::npos);
+    CHECK(out.diag.message.find("the attempt before it failed: scripted failure") != std::string::npos);
+    f.release();
+}
+
 TEST_CASE("past the deadline with the endpoint failing, callers get the error until the back-off ends") {
     asio::io_context io;
     fake_fetch f(io.get_executor());

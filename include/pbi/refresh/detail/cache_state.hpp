@@ -423,7 +423,13 @@ private:
         earliest_waiter_deadline_.reset();
         const auto now = Clock::now();
         diagnostics d;
-        if (fetching_) {
+        if (fetching_ && last_ec_) {
+            // A retry is running: the attempt before it says what is wrong (its URL, its error).
+            d = last_diag_;
+            d.message = "the request for a new value was still running when the caller's deadline passed; "
+                        "the attempt before it failed: " +
+                        last_diag_.message;
+        } else if (fetching_) {
             d.source = failure_source::transport;
             d.message = "the request for a new value was still running when the caller's deadline passed";
             d.hint =
