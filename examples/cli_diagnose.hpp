@@ -322,9 +322,7 @@ inline boost::json::object to_json(const diagnosis& d) {
                        {"hint", s.hint}};
         const auto& g = s.diag;
         if (s.status == step_status::failed) {
-            o["error"] = s.ec.category() == pbi::error_category()
-                             ? pbi::to_string(static_cast<pbi::errc>(s.ec.value()))
-                             : s.ec.message();
+            o["error"] = pbi::error_name(s.ec);
             o["error_message"] = s.ec.message();
             o["category"] = s.ec.category().name();
             o["code"] = s.ec.value();

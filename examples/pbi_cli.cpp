@@ -363,13 +363,6 @@ diagnostics for_display(const diagnostics& raw, bool export_command) {
     return d;
 }
 
-/// A stable name for scripts: the pbi::errc enumerator, or "category:value" for OS errors.
-std::string error_name(std::error_code ec) {
-    if (ec.category() == pbi::error_category())
-        return pbi::to_string(static_cast<pbi::errc>(ec.value()));
-    return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
-}
-
 /// Prints the --json failure object of a failure that has no SDK diagnostics (a usage error, an
 /// emulator that cannot start, an interrupted export): the keys every failure object has.
 void print_json_failure(const std::string& error, const std::string& error_text, std::error_code ec,
@@ -430,7 +423,7 @@ int report_failure(const arguments& args, const char* what, std::error_code ec, 
         std::cerr << "pbi: " << message << '\n';
     else
         std::cerr << "pbi: " << what << " failed: " << message << '\n';
-    std::cerr << "  error: " << error_name(ec) << " (" << ec.message() << ")\n";
+    std::cerr << "  error: " << pbi::error_name(ec) << " (" << ec.message() << ")\n";
     if (!export_id.empty())
         std::cerr << "  export id: " << printable(export_id) << '\n';
     std::ostringstream details;
@@ -441,7 +434,7 @@ int report_failure(const arguments& args, const char* what, std::error_code ec, 
             std::cerr << "  " << line << '\n';
     if (args.json) {
         // Absent facts are left out, as http_status and the ids always were.
-        json::object err{{"error", error_name(ec)},
+        json::object err{{"error", pbi::error_name(ec)},
                          {"error_text", ec.message()},
                          {"category", ec.category().name()},
                          {"code", ec.value()},
@@ -1388,7 +1381,7 @@ int emulator_failure(bool json_output, const std::exception& e) {
         if (const auto* se = dynamic_cast<const std::system_error*>(&e))
             ec = se->code();
         const bool in_use = ec == std::errc::address_in_use || ec.value() == EADDRINUSE;
-        print_json_failure(error_name(ec), ec.message(), ec, pbi::failure_source::transport, message,
+        print_json_failure(pbi::error_name(ec), ec.message(), ec, pbi::failure_source::transport, message,
                            in_use ? "choose another --port, or --port 0 for any free one" : "");
     }
     return exit_transport;

@@ -109,6 +109,14 @@ PBI_DECL const std::error_category& condition_category() noexcept;
 /// machine-readable output; "unknown" for a value outside the enum.
 PBI_DECL const char* to_string(errc e) noexcept;
 
+/// A stable name for any error the SDK completes with, for logs and scripts: the errc
+/// enumerator's name for SDK errors; for the network errors the OS reports, "connection_refused",
+/// "connection_reset", "connection_aborted", "timed_out", "network_unreachable",
+/// "host_unreachable", "network_down", "broken_pipe", "eof", "host_not_found",
+/// "host_not_found_try_again", "address_in_use" or "operation_aborted" (the same on every
+/// platform); anything else "category:value" ("asio.ssl:167772294").
+PBI_DECL std::string error_name(std::error_code ec);
+
 inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), error_category()};
 }

@@ -501,7 +501,8 @@ check "the wrong password appears nowhere" bash -c "! grep -q 'wrong p&ss' '$tmp
 check "the client secret appears nowhere" bash -c "! grep -q -- '$PBI_CLIENT_SECRET' '$tmp/out' '$tmp/err'"
 expect "an untrusted certificate is a transport error" 5 env -u PBI_CA_FILE "$pbi" workspaces
 check "the TLS error says the certificate is not trusted" grep -qi "trust" "$tmp/err"
-expect "a refused connection is a transport error" 5 env PBI_AUTHORITY_HOST=https://127.0.0.1:1 "$pbi" token
+expect "a refused connection is a transport error" 5 env PBI_AUTHORITY_HOST=https://127.0.0.1:1 "$pbi" token --json
+check "a refused connection has a stable name, not an OS number" grep -q '"error":"connection_refused".*"code":111' "$tmp/out"
 expect "an http:// origin is a configuration error" 2 env PBI_API_BASE=http://127.0.0.1:1 "$pbi" workspaces
 expect "an unknown cloud is a configuration error" 2 env PBI_CLOUD=mars "$pbi" token
 expect "a missing CA file is a configuration error" 2 env PBI_CA_FILE=/nonexistent.pem "$pbi" token

@@ -74,3 +74,15 @@ TEST_CASE("a federated account and MFA are sign-in failures that no retry heals"
         CHECK(pbi::make_error_code(e) != pbi::condition::retryable);
     }
 }
+
+TEST_CASE("error_name gives SDK errors and the OS's network errors names scripts can match") {
+    CHECK(pbi::error_name(pbi::errc::invalid_credentials) == "invalid_credentials");
+    CHECK(pbi::error_name(asio::error::connection_refused) == "connection_refused");
+    CHECK(pbi::error_name(asio::error::connection_reset) == "connection_reset");
+    CHECK(pbi::error_name(asio::error::host_not_found) == "host_not_found");
+    CHECK(pbi::error_name(asio::error::eof) == "eof");
+    // Anything else keeps its category and number.
+    const std::error_code other = asio::error::no_permission;
+    CHECK(pbi::error_name(other) ==
+          std::string(other.category().name()) + ":" + std::to_string(other.value()));
+}

@@ -353,6 +353,36 @@ PBI_DECL const char* to_string(errc e) noexcept {
     return "unknown";
 }
 
+PBI_DECL std::string error_name(std::error_code ec) {
+    if (ec.category() == error_category())
+        return to_string(static_cast<errc>(ec.value()));
+    // Asio reports OS errors in its own categories: compare with its enumerators, which map to
+    // each platform's own numbers.
+    struct named {
+        std::error_code code;
+        const char* name;
+    };
+    const named network_errors[] = {
+        {asio::error::connection_refused, "connection_refused"},
+        {asio::error::connection_reset, "connection_reset"},
+        {asio::error::connection_aborted, "connection_aborted"},
+        {asio::error::timed_out, "timed_out"},
+        {asio::error::network_unreachable, "network_unreachable"},
+        {asio::error::host_unreachable, "host_unreachable"},
+        {asio::error::network_down, "network_down"},
+        {asio::error::broken_pipe, "broken_pipe"},
+        {asio::error::eof, "eof"},
+        {asio::error::host_not_found, "host_not_found"},
+        {asio::error::host_not_found_try_again, "host_not_found_try_again"},
+        {asio::error::address_in_use, "address_in_use"},
+        {asio::error::operation_aborted, "operation_aborted"},
+    };
+    for (const auto& n : network_errors)
+        if (ec == n.code)
+            return n.name;
+    return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
+}
+
 PBI_DECL const std::error_category& condition_category() noexcept {
     static const detail::pbi_condition_category instance;
     return instance;
