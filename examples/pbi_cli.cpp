@@ -195,6 +195,17 @@ std::string command_usage(std::string_view name) {
     return out;
 }
 
+/// What `pbi COMMAND --help` prints: the command's usage lines and the common options; every
+/// command's usage (usage_text) for no command or an unknown one.
+std::string help_for(std::string_view command) {
+    const std::string lines = command_usage(command);
+    if (lines.empty())
+        return std::string(usage_text);
+    return "usage: pbi " + std::string(command) + " [options]\n\n" + lines +
+           "\noptions: --json (machine-readable stdout), --help; each option once except those marked ...;\n"
+           "  --opt VALUE or --opt=VALUE. pbi --help: every command, the PBI_* variables and exit codes.\n";
+}
+
 /// A whole decimal number from `min` to `max` (no sign, space, unit or fraction), else nullopt.
 std::optional<long long> whole_number(std::string_view text, long long min, long long max) {
     if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -383,11 +394,11 @@ constexpr std::string_view help_hint =
 
 /// A usage or configuration error: stderr, plus the --json failure object on stdout (error
 /// "usage", the code of pbi::errc::invalid_argument). `hint`: what to do, else help_hint.
-int usage_error(bool json_output, const std::string& message, bool with_usage = false,
+int usage_error(bool json_output, const std::string& message, std::string_view usage = {},
                 std::string_view hint = help_hint) {
     std::cerr << "pbi: " << message << '\n';
-    if (with_usage)
-        std::cerr << '\n' << usage_text;
+    if (!usage.empty())
+        std::cerr << '\n' << usage;
     if (json_output)
         print_json_failure("usage", "usage or configuration error", pbi::errc::invalid_argument,
                            pbi::failure_source::none, message, std::string(hint));
@@ -851,10 +862,14 @@ std::optional<std::string> plan_embed_token(const arguments& a, embed_plan& plan
         if (identity.username.empty())
             return std::string("--identity needs a user name: USER[:ROLE1,ROLE2]");
         if (colon != std::string::npos) {
-            std::istringstream roles(spec.substr(colon + 1));
-            for (std::string role; std::getline(roles, role, ',');)
-                if (!role.empty())
-                    identity.roles.push_back(role);
+            // "USER:", "USER:a,,b" and "USER:a," are typing mistakes, not requests for no role.
+            const std::string roles = spec.substr(colon + 1) + ',';
+            for (std::size_t at = 0, comma; (comma = roles.find(',', at)) != std::string::npos;
+                 at = comma + 1) {
+                if (comma == at)
+                    return std::string("--identity has an empty role name: USER[:ROLE1,ROLE2]");
+                identity.roles.push_back(roles.substr(at, comma - at));
+            }
         }
         plan.identity = std::move(identity);
     }
@@ -1214,7 +1229,7 @@ asio::awaitable<int> run_export(session& s, const arguments& a, export_plan& pla
             co_return exit_usage;
         }
     } else if (auto problem = write_whole_file(plan, file.bytes)) {
-        co_return usage_error(a.json, "cannot write the export: " + *problem, false,
+        co_return usage_error(a.json, "cannot write the export: " + *problem, {},
                               "choose another -o FILE, or -o - to write to stdout");
     }
     if (a.json) {
@@ -1390,7 +1405,7 @@ int emulator_failure(bool json_output, const std::exception& e) {
 int run_emulator(const arguments& a) {
     pbi::testing::emulator_options o;
     if (auto err = number_option(a, "--port", "", 0, 65535, o.port))
-        return usage_error(a.json, *err, false, "pbi emulator --help lists its options");
+        return usage_error(a.json, *err, {}, "pbi emulator --help lists its options");
     asio::io_context io;
     std::unique_ptr<pbi::testing::emulator> emu;
     try {
@@ -1415,7 +1430,7 @@ int run_emulator(const arguments& a) {
             return usage_error(a.json,
                                "cannot write the CA to " + ca_file +
                                    (err ? std::string(": ") + std::strerror(err) : ""),
-                               false, "choose another --ca-out FILE (a symbolic link is refused)");
+                               {}, "choose another --ca-out FILE (a symbolic link is refused)");
         }
     }
     const auto& eo = emu->options();
@@ -1458,27 +1473,19 @@ int main(int argc, char** argv) {
     const auto parse_error = parse_arguments(argc, argv, args);
     if (args.help) { // `pbi --help`, `pbi COMMAND --help`: usage on stdout, exit 0
         const std::string lines = command_usage(args.command);
-        if (lines.empty()) {
-            std::cout << usage_text;
-        } else {
-            std::cout << "usage: pbi " << args.command << " [options]\n\n"
-                      << lines
-                      << "\noptions: --json (machine-readable stdout), --help; each option once except those "
-                         "marked ...;\n  --opt VALUE or --opt=VALUE. pbi --help: every command, the PBI_* "
-                         "variables and exit codes.\n";
-        }
+        std::cout << help_for(args.command);
         return exit_ok;
     }
-    if (parse_error)
-        return usage_error(args.json, *parse_error, true,
+    if (parse_error) // a known command's mistake shows that command's usage, else every command's
+        return usage_error(args.json, *parse_error, help_for(args.command),
                            find_command(args.command) ? "pbi " + args.command + " --help lists its options"
                                                       : std::string(help_hint));
     const command_spec* spec = find_command(args.command);
     if (!spec)
-        return usage_error(args.json, "unknown command '" + args.command + "'", true);
+        return usage_error(args.json, "unknown command '" + args.command + "'", usage_text);
     const std::string command_hint = "pbi " + args.command + " --help lists its options";
     if (auto err = check_options(args, *spec))
-        return usage_error(args.json, *err, false, command_hint);
+        return usage_error(args.json, *err, {}, command_hint);
     if (args.command == "emulator")
         return run_emulator(args);
 
@@ -1487,7 +1494,7 @@ int main(int argc, char** argv) {
         auto ws = required(args, "--workspace");
         auto rep = required(args, "--report");
         if (!ws || !rep) {
-            return usage_error(args.json, args.command + " needs --workspace ID and --report ID", false,
+            return usage_error(args.json, args.command + " needs --workspace ID and --report ID", {},
                                command_hint);
         }
         ref = {*ws, *rep};
@@ -1495,13 +1502,13 @@ int main(int argc, char** argv) {
     embed_plan embed;
     if (args.command == "embed-token") {
         if (auto err = plan_embed_token(args, embed))
-            return usage_error(args.json, *err, false, command_hint);
+            return usage_error(args.json, *err, {}, command_hint);
     }
     std::string workspace_id;
     if (args.command == "dashboards") {
         auto ws = required(args, "--workspace");
         if (!ws)
-            return usage_error(args.json, "dashboards needs --workspace ID", false, command_hint);
+            return usage_error(args.json, "dashboards needs --workspace ID", {}, command_hint);
         workspace_id = *ws;
     }
     pbi::powerbi::dashboard_ref dashboard;
@@ -1509,8 +1516,7 @@ int main(int argc, char** argv) {
         auto ws = required(args, "--workspace");
         auto db = required(args, "--dashboard");
         if (!ws || !db)
-            return usage_error(args.json, "tiles needs --workspace ID and --dashboard ID", false,
-                               command_hint);
+            return usage_error(args.json, "tiles needs --workspace ID and --dashboard ID", {}, command_hint);
         dashboard = {*ws, *db};
     }
     pbi::powerbi::dataset_ref dataset;
@@ -1518,7 +1524,7 @@ int main(int argc, char** argv) {
         auto ws = required(args, "--workspace");
         auto ds = required(args, "--dataset");
         if (!ws || !ds)
-            return usage_error(args.json, "refresh-dataset needs --workspace ID and --dataset ID", false,
+            return usage_error(args.json, "refresh-dataset needs --workspace ID and --dataset ID", {},
                                command_hint);
         dataset = {*ws, *ds};
     }
@@ -1535,7 +1541,7 @@ int main(int argc, char** argv) {
     } probe{export_job.probe};
     if (args.command == "export") {
         if (auto err = plan_export(args, export_job))
-            return usage_error(args.json, *err, false,
+            return usage_error(args.json, *err, {},
                                export_job.hint.empty() ? std::string_view(command_hint) : export_job.hint);
     }
 
@@ -1548,7 +1554,7 @@ int main(int argc, char** argv) {
             "configuration: PBI_TENANT_ID is set but empty while other PBI_* credentials are "
             "set: set it to the tenant's GUID or domain, or unset them all to use the built-in "
             "emulator",
-            false, configuration_hint);
+            {}, configuration_hint);
     } else if (!pbi_cli::env("PBI_TENANT_ID")) {
         try {
             emulator = std::make_unique<pbi::testing::emulator>();
@@ -1559,7 +1565,7 @@ int main(int argc, char** argv) {
         std::cerr << "pbi: PBI_TENANT_ID is not set; using the built-in emulator at " << emulator->origin()
                   << '\n';
     } else if (auto err = pbi_cli::read_settings(settings)) {
-        return usage_error(args.json, "configuration: " + *err, false, configuration_hint);
+        return usage_error(args.json, "configuration: " + *err, {}, configuration_hint);
     }
 
     asio::io_context io;
@@ -1567,7 +1573,7 @@ int main(int argc, char** argv) {
     try {
         s.emplace(io, settings);
     } catch (const pbi::error& e) {
-        return usage_error(args.json, std::string("configuration: ") + e.what(), false, configuration_hint);
+        return usage_error(args.json, std::string("configuration: ") + e.what(), {}, configuration_hint);
     }
     int code = exit_transport;
     auto command = [&]() -> asio::awaitable<int> {

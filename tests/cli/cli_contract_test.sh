@@ -146,6 +146,8 @@ for option in --workspace --report --format --dataset; do
     check "it says $option needs a value" grep -q "\"error\":\"usage\".*$option needs a value" "$tmp/out"
 done
 expect "an empty --workspace= is a usage error too" 2 "$pbi" datasets --workspace= --json
+check "a command's mistake shows that command's usage, not every command's" \
+    bash -c "grep -q '^usage: pbi datasets' '$tmp/err' && ! grep -q '^  export ' '$tmp/err'"
 expect "--json=VALUE is a usage error (machine-readable)" 2 "$pbi" workspaces --json=yes
 check "its failure is on stdout" grep -q '"error":"usage".*--json takes no value' "$tmp/out"
 
@@ -281,6 +283,11 @@ check "its hint names --identity" bash -c "grep -q '^  hint: .*--identity' '$tmp
 expect "an identity on a dataset without RLS is a Power BI error" 4 \
     "$pbi" embed-token --workspace "$workspace" --report "$report" --identity screen-7 --json
 check "it is named effective_identity_not_allowed" grep -q '"error":"effective_identity_not_allowed"' "$tmp/out"
+for spec in 'screen-7:' 'screen-7:Lobby,,Floor' 'screen-7:Lobby,'; do
+    expect "--identity '$spec' (an empty role name) is a usage error" 2 \
+        "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity "$spec" --json
+    check "it names the empty role" grep -q '"error":"usage".*empty role name' "$tmp/out"
+done
 expect "the single-report form takes an identity for the report's dataset" 0 \
     "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity 'screen-7:Lobby,Floor 2' --json
 check "its output keeps the single-report shape and confirms the identity applied" \
