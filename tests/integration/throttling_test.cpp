@@ -127,6 +127,7 @@ TEST_CASE("a 429 whose Retry-After outlasts the deadline fails at once with the 
     CHECK(o.diag.attempts == 1);
     CHECK(o.diag.http_status == 429);
     CHECK(o.diag.message.find("3600 s") != std::string::npos);
+    CHECK(o.diag.message.find("3600 s") == o.diag.message.rfind("3600 s")); // said once
     CHECK(o.diag.message.find("deadline") != std::string::npos);
     CHECK(o.diag.hint.find("3600 s") != std::string::npos);
     CHECK(pc.counters().past_deadline == 1);

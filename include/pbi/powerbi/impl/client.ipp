@@ -103,6 +103,11 @@ inline std::string wait_text(std::chrono::steady_clock::duration d) {
 inline void explain_past_deadline(std::chrono::steady_clock::duration left, diagnostics& diag) {
     if (diag.retry_after) {
         const std::string wait = wait_text(*diag.retry_after);
+        // The 429's own message ends "; retry after N s": say the wait once.
+        const std::string said = "; retry after " + std::to_string(diag.retry_after->count()) + " s";
+        if (diag.message.size() >= said.size() &&
+            diag.message.compare(diag.message.size() - said.size(), said.size(), said) == 0)
+            diag.message.resize(diag.message.size() - said.size());
         diag.message += "; the server asked to wait " + wait + " (Retry-After), more than the " +
                         wait_text(left) + " left before the call's deadline, so the call fails now";
         diag.hint = "call again in " + wait +
