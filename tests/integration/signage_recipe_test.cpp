@@ -31,7 +31,7 @@ struct signage {
     signage(pbi::powerbi::client& powerbi, pbi::entra::token_source& tokens, std::vector<screen>& screens)
         : cache(powerbi, tokens) {
         pbi::powerbi::generate_token_request view; // accessLevel View
-        view.lifetime_in_minutes = 60;
+        view.lifetime_in_minutes = 30;             // at most half an Entra token's lifetime
         for (auto& s : screens) {
             auto request = pbi::powerbi::embed_request::report(s.report, view);
             subscriptions.push_back(cache.subscribe(request, [&s](auto token) {
