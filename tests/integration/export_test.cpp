@@ -454,18 +454,27 @@ TEST_CASE("a file larger than max_file_bytes fails with the limit named, and the
     CHECK(pb::export_options().max_file_bytes > pbi::http::parser_limits().max_body_bytes);
 }
 
-TEST_CASE("a sign-in page answered with 200 where the file should be is an error, not the file", "[export]") {
-    stack s(quick_exports());
-    pbi::testing::fault page;
-    page.status = 200;
-    page.headers = {{"Content-Type", "text/html; charset=utf-8"}};
-    page.body =
-        "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body></body></html>";
-    s.emu.inject_fault("export_file", page);
-    auto o = s.run(export_outcome(
+namespace {
+/// A PDF export of the Welcome board whose file download answers 200 with `body`.
+auto export_with_file_answer(stack& s, std::vector<std::pair<std::string, std::string>> headers,
+                             std::string body) {
+    pbi::testing::fault answer;
+    answer.status = 200;
+    answer.headers = std::move(headers);
+    answer.body = std::move(body);
+    s.emu.inject_fault("export_file", answer);
+    return s.run(export_outcome(
         s.powerbi,
         request_for(seed::lobby_screens_workspace, seed::welcome_board_report, pb::export_format::pdf),
         quick_polls()));
+}
+} // namespace
+
+TEST_CASE("a sign-in page answered with 200 where the file should be is an error, not the file", "[export]") {
+    stack s(quick_exports());
+    auto o = export_with_file_answer(
+        s, {{"Content-Type", "text/html; charset=utf-8"}},
+        "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body></body></html>");
 
     CHECK(o.ec == pbi::errc::unexpected_content_type);
     CHECK(o.result.bytes.empty());
@@ -479,20 +488,11 @@ TEST_CASE("a sign-in page answered with 200 where the file should be is an error
 TEST_CASE("an HTML page without a Content-Type and a JSON error object are not taken for the file",
           "[export]") {
     stack s(quick_exports());
-    pbi::testing::fault untyped;
-    untyped.status = 200;
-    untyped.body = "\n  <html><body>Gateway</body></html>";
-    pbi::testing::fault json;
-    json.status = 200;
-    json.headers = {{"Content-Type", "application/json"}};
-    json.body = R"({"error":{"code":"FileUnavailable"}})";
-    for (const auto& f : {untyped, json}) {
-        s.emu.inject_fault("export_file", f);
-        auto o = s.run(export_outcome(
-            s.powerbi,
-            request_for(seed::lobby_screens_workspace, seed::welcome_board_report, pb::export_format::pdf),
-            quick_polls()));
-        CHECK(o.ec == pbi::errc::unexpected_content_type);
-        CHECK(o.result.bytes.empty());
-    }
+    auto untyped = export_with_file_answer(s, {}, "\n  <html><body>Gateway</body></html>");
+    CHECK(untyped.ec == pbi::errc::unexpected_content_type);
+    CHECK(untyped.result.bytes.empty());
+    auto json = export_with_file_answer(s, {{"Content-Type", "application/json"}},
+                                        R"({"error":{"code":"FileUnavailable"}})");
+    CHECK(json.ec == pbi::errc::unexpected_content_type);
+    CHECK(json.result.bytes.empty());
 }
