@@ -862,13 +862,18 @@ std::optional<std::string> plan_embed_token(const arguments& a, embed_plan& plan
         if (identity.username.empty())
             return std::string("--identity needs a user name: USER[:ROLE1,ROLE2]");
         if (colon != std::string::npos) {
-            // "USER:", "USER:a,,b" and "USER:a," are typing mistakes, not requests for no role.
+            // "USER:", "USER:a,,b" and "USER:a, " are typing mistakes, not requests for no role;
+            // spaces around a role are dropped ("a, b"), those inside kept ("Floor 2").
             const std::string roles = spec.substr(colon + 1) + ',';
             for (std::size_t at = 0, comma; (comma = roles.find(',', at)) != std::string::npos;
                  at = comma + 1) {
-                if (comma == at)
-                    return std::string("--identity has an empty role name: USER[:ROLE1,ROLE2]");
-                identity.roles.push_back(roles.substr(at, comma - at));
+                std::string_view role = std::string_view(roles).substr(at, comma - at);
+                role.remove_prefix(std::min(role.size(), role.find_first_not_of(' ')));
+                role.remove_suffix(role.size() - (role.find_last_not_of(' ') + 1)); // npos + 1 == 0
+                if (role.empty())
+                    return "--identity has an empty role name (role " +
+                           std::to_string(identity.roles.size() + 1) + "): USER[:ROLE1,ROLE2]";
+                identity.roles.emplace_back(role);
             }
         }
         plan.identity = std::move(identity);

@@ -39,7 +39,7 @@ enum class errc {
     // --- response content
     malformed_json,          ///< the body is not valid JSON
     unexpected_json,         ///< valid JSON, but a field is missing or has the wrong type
-    unexpected_content_type, ///< HTML or text where JSON was expected (a gateway page)
+    unexpected_content_type, ///< HTML or text where JSON or a file was expected (a gateway page)
     unexpected_status,       ///< an HTTP status the call does not know how to handle
 
     // --- Entra ID sign-in (mapped from error_codes first, then error, then status)

@@ -283,7 +283,7 @@ check "its hint names --identity" bash -c "grep -q '^  hint: .*--identity' '$tmp
 expect "an identity on a dataset without RLS is a Power BI error" 4 \
     "$pbi" embed-token --workspace "$workspace" --report "$report" --identity screen-7 --json
 check "it is named effective_identity_not_allowed" grep -q '"error":"effective_identity_not_allowed"' "$tmp/out"
-for spec in 'screen-7:' 'screen-7:Lobby,,Floor' 'screen-7:Lobby,'; do
+for spec in 'screen-7:' 'screen-7:Lobby,,Floor' 'screen-7:Lobby,' 'screen-7:Lobby, '; do
     expect "--identity '$spec' (an empty role name) is a usage error" 2 \
         "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity "$spec" --json
     check "it names the empty role" grep -q '"error":"usage".*empty role name' "$tmp/out"
@@ -292,8 +292,8 @@ expect "the single-report form takes an identity for the report's dataset" 0 \
     "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity 'screen-7:Lobby,Floor 2' --json
 check "its output keeps the single-report shape and confirms the identity applied" \
     grep -qx "{\"ok\":true,\"token\":\"[^\"]*\",\"tokenId\":\"[^\"]*\",\"expiration\":\"[^\"]*\",\"identity\":{\"username\":\"screen-7\",\"roles\":\[\"Lobby\",\"Floor 2\"\],\"datasets\":\[\"$rls_dataset\"\]}}" "$tmp/out"
-expect "the same, in words" 0 \
-    "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity 'screen-7:Lobby,Floor 2'
+expect "the same, in words (spaces around a role are dropped)" 0 \
+    "$pbi" embed-token --workspace "$sales" --report "${sales_reports[0]}" --identity 'screen-7:Lobby, Floor 2 '
 check "a third line names the identity, its roles and its dataset" \
     bash -c "sed -n 3p '$tmp/out' | grep -qx \"identity 'screen-7' with role(s) Lobby, Floor 2 on 1 dataset(s): $rls_dataset\""
 expect "Create on the single-report form is a usage error too (no target workspace)" 2 \

@@ -52,7 +52,7 @@ inline const char* errc_message(errc e) noexcept {
     case errc::unexpected_json:
         return "the response JSON lacks a field or has a field of the wrong type";
     case errc::unexpected_content_type:
-        return "the response is not JSON (HTML or text from a gateway?)";
+        return "the response is not the JSON or file expected (HTML or text from a gateway?)";
     case errc::unexpected_status:
         return "unexpected HTTP status";
     case errc::invalid_credentials:
