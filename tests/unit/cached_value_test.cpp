@@ -290,7 +290,9 @@ TEST_CASE("a waiter whose deadline passes during a retry is told why the attempt
     asio::io_context io;
     fake_fetch f(io.get_executor());
     f.script.push_back(failure(pbi::errc::timeout)); // "scripted failure"
-    cache_type c(io.get_executor(), f.function(), no_jitter());
+    auto options = no_jitter();
+    options.value_name = "access token";
+    cache_type c(io.get_executor(), f.function(), options);
     outcome out;
     start_get(c, out, {pbi::refresh::duration::zero(), 30s});
     run_a_little(io);
@@ -302,7 +304,8 @@ TEST_CASE("a waiter whose deadline passes during a retry is told why the attempt
     advance_clock(io, 26s);
     REQUIRE(out.done);
     CHECK(out.ec == pbi::errc::timeout);
-    CHECK(out.diag.message.find("still running when the caller's deadline passed") != std::string::npos);
+    CHECK(out.diag.message.find("the request for a new access token was still running when the caller's "
+                                "deadline passed") != std::string::npos);
     CHECK(out.diag.message.find("the attempt before it failed: scripted failure") != std::string::npos);
     f.release();
 }

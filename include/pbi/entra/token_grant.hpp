@@ -30,7 +30,8 @@ struct token_source_options {
     /// Deadline of each token request: shorter than a caller's default 30 s wait, so a hung
     /// server is reported by the request itself (naming the host) rather than by the waiter.
     call_options fetch_options = call_options::with_timeout(std::chrono::seconds(25));
-    refresh::cache_options cache; ///< refresh policy, back-off, quiet period, events hook
+    refresh::cache_options cache{.value_name =
+                                     "access token"}; ///< refresh policy, back-off, quiet period, events hook
 
     /// Authority and scope (or v1 resource) of a national cloud.
     PBI_DECL static token_source_options for_cloud(const cloud& c, endpoint_version v = endpoint_version::v2);

@@ -62,7 +62,7 @@ PBI_DECL embed_token_timing embed_token_timing_of(std::chrono::system_clock::tim
                                                   refresh::duration max_refresh_ahead);
 
 struct embed_token_cache_options {
-    refresh::cache_options cache;                                   ///< back-off and events, per key
+    refresh::cache_options cache{.value_name = "embed token"};      ///< back-off and events, per key
     refresh::duration max_refresh_ahead = std::chrono::minutes(10); ///< renew min(this, lifetime/2) early
     /// A key that nobody read (async_get, try_get) or subscribed to for this many lifetimes of
     /// its token is not renewed but evicted when its next renewal is due. 0 = never evict.

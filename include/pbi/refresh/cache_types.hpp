@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <system_error>
 
 namespace pbi::refresh {
@@ -70,6 +71,8 @@ struct cache_options {
     std::function<double()> random;
     /// Events hook; called with the cache's lock released, on whichever thread acted.
     std::function<void(const cache_event&)> on_event;
+    /// What the cache holds, in its own messages ("no access token arrived within ...").
+    std::string value_name = "value";
 };
 
 /// Per-call options of cached_value::async_get.

@@ -426,17 +426,19 @@ private:
         if (fetching_ && last_ec_) {
             // A retry is running: the attempt before it says what is wrong (its URL, its error).
             d = last_diag_;
-            d.message = "the request for a new value was still running when the caller's deadline passed; "
-                        "the attempt before it failed: " +
-                        last_diag_.message;
+            d.message =
+                "the request for a new " + options_.value_name +
+                " was still running when the caller's deadline passed; the attempt before it failed: " +
+                last_diag_.message;
         } else if (fetching_) {
             d.source = failure_source::transport;
-            d.message = "the request for a new value was still running when the caller's deadline passed";
+            d.message = "the request for a new " + options_.value_name +
+                        " was still running when the caller's deadline passed";
             d.hint =
                 "the server is slow or does not answer; the request goes on and later callers get its result";
         } else {
             d = last_diag_;
-            d.message = "no value arrived within the caller's deadline" +
+            d.message = "no " + options_.value_name + " arrived within the caller's deadline" +
                         (last_ec_ ? " (the last attempt failed: " + last_diag_.message + ")" : std::string());
         }
         complete_waiters([now](const waiter& w) { return w.deadline <= now; }, make_error_code(errc::timeout),
