@@ -1477,7 +1477,6 @@ int main(int argc, char** argv) {
     arguments args;
     const auto parse_error = parse_arguments(argc, argv, args);
     if (args.help) { // `pbi --help`, `pbi COMMAND --help`: usage on stdout, exit 0
-        const std::string lines = command_usage(args.command);
         std::cout << help_for(args.command);
         return exit_ok;
     }

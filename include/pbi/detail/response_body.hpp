@@ -241,4 +241,10 @@ inline std::string html_title(std::string_view html) {
     return {};
 }
 
+/// What to quote of a page a gateway answered with: its <title>, else its first line (excerpt).
+inline std::string page_summary(std::string_view page) {
+    auto title = html_title(page);
+    return title.empty() ? excerpt(page) : title;
+}
+
 } // namespace pbi::detail::body

@@ -362,7 +362,7 @@ PBI_DECL std::string error_name(std::error_code ec) {
         std::error_code code;
         const char* name;
     };
-    const named network_errors[] = {
+    static const named network_errors[] = {
         {asio::error::connection_refused, "connection_refused"},
         {asio::error::connection_reset, "connection_reset"},
         {asio::error::connection_aborted, "connection_aborted"},

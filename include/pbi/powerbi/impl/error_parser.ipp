@@ -165,9 +165,7 @@ PBI_DECL std::error_code parse_powerbi_error(int http_status, const http::fields
             ep::read_json(o, c, diag);
         } else if (body::looks_like_html(text, content_type)) {
             shape = "HTML (a gateway or proxy page?)";
-            diag.server_message = body::html_title(text);
-            if (diag.server_message.empty())
-                diag.server_message = body::excerpt(text);
+            diag.server_message = body::page_summary(text);
         } else if (ec == errc::unexpected_content_type) {
             shape = "text instead of JSON (a gateway or proxy?)";
             diag.server_message = body::excerpt(text);

@@ -351,11 +351,10 @@ inline result<export_result> job_failed(std::error_code ec, const export_result&
 // What a file download answered instead of the file, or empty when it may be the file. No
 // export format is an HTML page or a JSON document, so a 200 carrying one is a gateway's or
 // sign-in page's (or an error object), never the report: it must not be handed back as the file.
-inline std::string not_a_file(const http::response& file) {
+// (body::looks_like_html takes any '<' for HTML, and XML exports start with one.)
+inline std::string not_a_file(std::string_view media, std::string_view body) {
     namespace rb = pbi::detail::body;
-    const auto type = file.headers.get("Content-Type");
-    const auto media = type ? rb::trim(type->substr(0, type->find(';'))) : std::string_view{};
-    const auto start = rb::skip_preamble(file.body);
+    const auto start = rb::skip_preamble(body);
     auto starts = [&](std::string_view prefix) {
         return rb::iequals(start.substr(0, prefix.size()), prefix);
     };
@@ -499,23 +498,20 @@ PBI_DECL asio::awaitable<result<export_result>> export_report(client& c, export_
     }
     if (fec)
         co_return ef::job_failed(fec, out, diag);
-    if (const auto page = ef::not_a_file(file); !page.empty()) {
-        namespace rb = pbi::detail::body;
+    namespace rb = pbi::detail::body;
+    if (auto type = file.headers.get("Content-Type"))
+        out.content_type = std::string(*type);
+    const auto media = rb::trim(std::string_view(out.content_type).substr(0, out.content_type.find(';')));
+    if (const auto page = ef::not_a_file(media, file.body); !page.empty()) {
         detail::unreadable_answer(file, "exported file", errc::unexpected_content_type, diag);
-        const auto type = file.headers.get("Content-Type");
         diag.message = "the export's file download answered HTTP " + std::to_string(file.status) + " with " +
-                       page + " (Content-Type: " + rb::excerpt(type.value_or("none"), 100) +
+                       page + " (Content-Type: " +
+                       (out.content_type.empty() ? std::string("none") : rb::excerpt(out.content_type, 100)) +
                        ") instead of the file: a gateway, proxy or sign-in page?";
-        diag.server_message = rb::html_title(file.body);
-        if (diag.server_message.empty())
-            diag.server_message = rb::excerpt(file.body);
+        diag.server_message = rb::page_summary(file.body);
         co_return ef::job_failed(errc::unexpected_content_type, out, diag);
     }
     out.bytes = std::move(file.body);
-    if (auto type = file.headers.get("Content-Type"))
-        out.content_type = std::string(*type);
-    namespace rb = pbi::detail::body;
-    const auto media = rb::trim(std::string_view(out.content_type).substr(0, out.content_type.find(';')));
     const bool zipped =
         rb::iequals(media, "application/zip") || rb::iequals(media, "application/x-zip-compressed") ||
         (status.resource_file_extension && rb::iequals(*status.resource_file_extension, ".zip"));
